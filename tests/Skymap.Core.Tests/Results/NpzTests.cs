@@ -123,6 +123,20 @@ public class NpzTests
     }
 
     [Fact]
+    public void NaN_is_written_as_numpys_positive_quiet_NaN()
+    {
+        var r = SkyScanResult.Create(1, 2, "sim", double.NaN, false, [(1, [ResultRow.Failed(0)])], true);
+        var block = Member(SkyScanResultNpz.ToBytes(r), "nside-1.npy");
+        var data = block.AsSpan(10 + BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(8)));
+        for (var c = 1; c < 8; c++)
+        {
+            Assert.Equal(0x7FF8_0000_0000_0000, BinaryPrimitives.ReadInt64LittleEndian(data[(8 * c)..]));
+        }
+
+        Assert.True(double.IsNaN(SkyScanResultNpz.FromBytes(SkyScanResultNpz.ToBytes(r)).Metadata.Mjd));
+    }
+
+    [Fact]
     public void Round_trip_is_bit_exact_with_metadata()
     {
         var original = ResultTestData.Awkward();
