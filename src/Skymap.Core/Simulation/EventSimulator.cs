@@ -120,7 +120,10 @@ public static class EventSimulator
                 continue;
             }
 
-            var mu = ExpectedPhotons(dom.Position, dom.RelativeEfficiency, sources);
+            // DOMs farther than 300 m from the track line (or cascade) get no light; skipping them changes nothing.
+            var mu = DistanceToSources(dom.Position, r0, direction, options.Kind) > PhysicsConstants.YieldMaxDistance + 1.0
+                ? 0.0
+                : ExpectedPhotons(dom.Position, dom.RelativeEfficiency, sources);
             expected += mu;
             var n = rng.NextPoisson(mu);
             if (n == 0)
@@ -315,6 +318,18 @@ public static class EventSimulator
     {
         var r = (domPosition - r0).Length;
         return (t0 + (r / PhysicsConstants.CIce), Math.Max(r / PhysicsConstants.PandelLambda, MinimumShape));
+    }
+
+    private static double DistanceToSources(Vector3D position, Vector3D r0, Vector3D direction, SimulationKind kind)
+    {
+        var delta = position - r0;
+        if (kind == SimulationKind.Cascade)
+        {
+            return delta.Length;
+        }
+
+        var l = delta.Dot(direction);
+        return Math.Sqrt(Math.Max(delta.LengthSquared - (l * l), 0.0));
     }
 
     private static double NextCharge(SimulationRandom rng)
