@@ -13,6 +13,7 @@ public static class Program
         {
             ScanCommand.Create(),
             CompareCommand.Create(),
+            SimulateCommandLine.Create(),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
