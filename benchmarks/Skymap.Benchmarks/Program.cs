@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 
 namespace Skymap.Benchmarks;
 
-public static class Program
+internal static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 }

@@ -42,6 +42,12 @@ public static partial class Healpix
     /// <summary>4 / npix for each order (HEALPix C++ <c>fact2_</c>).</summary>
     private static readonly double[] Fact2Table = BuildFact2();
 
+    /// <summary>Largest order whose ring colatitudes are tabulated (4·2^14 doubles = 512 KiB).</summary>
+    private const int MaxTabulatedOrder = 14;
+
+    /// <summary>Per-order ring colatitude tables, built on first use (see <see cref="BuildRingThetaTable"/>).</summary>
+    private static readonly double[]?[] RingThetaTables = new double[]?[MaxTabulatedOrder + 1];
+
     /// <summary>2·nside · 4 / npix for each order (HEALPix C++ <c>fact1_</c>).</summary>
     private static readonly double[] Fact1Table = BuildFact1();
 
@@ -135,8 +141,24 @@ public static partial class Healpix
     /// <exception cref="ArgumentOutOfRangeException">Invalid nside, pixel or ordering.</exception>
     public static (double Theta, double Phi) Pix2Ang(long nside, long pixel, HealpixOrdering ordering = HealpixOrdering.Ring)
     {
-        var loc = Pix2Loc(nside, pixel, ordering);
-        return (loc.HaveSth ? Math.Atan2(loc.Sth, loc.Z) : Math.Acos(loc.Z), loc.Phi);
+        CheckNside(nside);
+        CheckPixel(nside, pixel);
+        var order = OrderOf(nside);
+        double phi;
+        long ring;
+        switch (ordering)
+        {
+            case HealpixOrdering.Ring:
+                ring = RingAndPhiRing(nside, order, pixel, out phi);
+                break;
+            case HealpixOrdering.Nest:
+                ring = RingAndPhiNest(nside, order, pixel, out phi);
+                break;
+            default:
+                return ThrowOrdering<(double, double)>(ordering);
+        }
+
+        return (RingCentreTheta(nside, order, ring), phi);
     }
 
     /// <summary>The pixel containing the direction of <paramref name="v"/> (healpy <c>vec2pix</c>).</summary>
@@ -289,90 +311,124 @@ public static partial class Healpix
 
     internal static Loc Pix2LocRing(long nside, int order, long pix)
     {
+        var ring = RingAndPhiRing(nside, order, pix, out var phi);
+        return RingLoc(nside, order, ring, phi);
+    }
+
+    internal static Loc Pix2LocNest(long nside, int order, long pix)
+    {
+        var ring = RingAndPhiNest(nside, order, pix, out var phi);
+        return RingLoc(nside, order, ring, phi);
+    }
+
+    /// <summary>Ring number (1 … 4·nside − 1, from the north pole) and centre longitude of a RING pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static long RingAndPhiRing(long nside, int order, long pix, out double phi)
+    {
         var ncap = 2 * nside * (nside - 1);
         var npix = 12 * nside * nside;
-        var fact2 = Fact2Table[order];
         if (pix < ncap)
         {
             var iring = (1 + ISqrt(1 + (2 * pix))) >> 1; // from the north pole
             var iphi = pix + 1 - (2 * iring * (iring - 1));
-            var tmp = (iring * iring) * fact2;
-            var z = 1.0 - tmp;
-            var phi = (iphi - 0.5) * HalfPi / iring;
-            return z > 0.99 ? new Loc(z, phi, Math.Sqrt(tmp * (2.0 - tmp)), true) : new Loc(z, phi, 0.0, false);
+            phi = (iphi - 0.5) * HalfPi / iring;
+            return iring;
         }
 
         if (pix < npix - ncap)
         {
-            var fact1 = Fact1Table[order];
             var nl4 = 4 * nside;
             var ip = pix - ncap;
             var tmp = ip >> (order + 2);
             var iring = tmp + nside;
             var iphi = ip - (nl4 * tmp) + 1;
             var fodd = ((iring + nside) & 1) != 0 ? 1.0 : 0.5;
-            var z = ((2 * nside) - iring) * fact1;
-            var phi = (iphi - fodd) * Pi * 0.75 * fact1;
-            return new Loc(z, phi, 0.0, false);
+            phi = (iphi - fodd) * Pi * 0.75 * Fact1Table[order];
+            return iring;
         }
 
         {
             var ip = npix - pix;
             var iring = (1 + ISqrt((2 * ip) - 1)) >> 1; // from the south pole
             var iphi = (4 * iring) + 1 - (ip - (2 * iring * (iring - 1)));
-            var tmp = (iring * iring) * fact2;
-            var z = tmp - 1.0;
-            var phi = (iphi - 0.5) * HalfPi / iring;
-            return z < -0.99 ? new Loc(z, phi, Math.Sqrt(tmp * (2.0 - tmp)), true) : new Loc(z, phi, 0.0, false);
+            phi = (iphi - 0.5) * HalfPi / iring;
+            return (4 * nside) - iring;
         }
     }
 
-    internal static Loc Pix2LocNest(long nside, int order, long pix)
+    /// <summary>Ring number (1 … 4·nside − 1, from the north pole) and centre longitude of a NEST pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static long RingAndPhiNest(long nside, int order, long pix, out double phi)
     {
         Nest2Xyf(pix, order, out var ix, out var iy, out var face);
         var jr = ((long)FaceRing[face] << order) - ix - iy - 1;
-        var fact2 = Fact2Table[order];
-
-        long nr;
-        double z;
-        var sth = 0.0;
-        var haveSth = false;
-        if (jr < nside)
-        {
-            nr = jr;
-            var tmp = (nr * nr) * fact2;
-            z = 1 - tmp;
-            if (z > 0.99)
-            {
-                sth = Math.Sqrt(tmp * (2.0 - tmp));
-                haveSth = true;
-            }
-        }
-        else if (jr > 3 * nside)
-        {
-            nr = (nside * 4) - jr;
-            var tmp = (nr * nr) * fact2;
-            z = tmp - 1;
-            if (z < -0.99)
-            {
-                sth = Math.Sqrt(tmp * (2.0 - tmp));
-                haveSth = true;
-            }
-        }
-        else
-        {
-            nr = nside;
-            z = ((2 * nside) - jr) * Fact1Table[order];
-        }
-
+        var nr = jr < nside ? jr : (jr > 3 * nside ? (nside * 4) - jr : nside);
         var t = (FacePhi[face] * nr) + ix - iy;
         if (t < 0)
         {
             t += 8 * nr;
         }
 
-        var phi = nr == nside ? 0.75 * HalfPi * t * Fact1Table[order] : 0.5 * HalfPi * t / nr;
-        return new Loc(z, phi, sth, haveSth);
+        phi = nr == nside ? 0.75 * HalfPi * t * Fact1Table[order] : 0.5 * HalfPi * t / nr;
+        return jr;
+    }
+
+    /// <summary>z = cos θ of a ring's centres, with sin θ where |z| &gt; 0.99 (HEALPix C++ <c>pix2loc</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Loc RingLoc(long nside, int order, long ring, double phi)
+    {
+        if (ring < nside)
+        {
+            var tmp = (ring * ring) * Fact2Table[order];
+            var z = 1.0 - tmp;
+            return z > 0.99 ? new Loc(z, phi, Math.Sqrt(tmp * (2.0 - tmp)), true) : new Loc(z, phi, 0.0, false);
+        }
+
+        if (ring > 3 * nside)
+        {
+            var nr = (4 * nside) - ring;
+            var tmp = (nr * nr) * Fact2Table[order];
+            var z = tmp - 1.0;
+            return z < -0.99 ? new Loc(z, phi, Math.Sqrt(tmp * (2.0 - tmp)), true) : new Loc(z, phi, 0.0, false);
+        }
+
+        return new Loc(((2 * nside) - ring) * Fact1Table[order], phi, 0.0, false);
+    }
+
+    /// <summary>Colatitude of a ring's centres, computed exactly as <see cref="Pix2Ang(long, long, HealpixOrdering)"/> does (no table).</summary>
+    private static double RingColatitude(long nside, int order, long ring)
+    {
+        var loc = RingLoc(nside, order, ring, 0.0);
+        return loc.HaveSth ? Math.Atan2(loc.Sth, loc.Z) : Math.Acos(loc.Z);
+    }
+
+    /// <summary>Colatitude of a ring's centres; tabulated per order up to <see cref="MaxTabulatedOrder"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double RingCentreTheta(long nside, int order, long ring)
+    {
+        if (order <= MaxTabulatedOrder)
+        {
+            var table = Volatile.Read(ref RingThetaTables[order]) ?? BuildRingThetaTable(order);
+            return table[ring];
+        }
+
+        return RingColatitude(nside, order, ring);
+    }
+
+    /// <summary>
+    /// θ takes only 4·nside − 1 values (one per ring), so pix2ang looks it up instead of calling acos; the table holds the
+    /// very values acos/atan2 would return (built with the same code), 4·nside doubles (≤ 512 KiB at order 14).
+    /// </summary>
+    private static double[] BuildRingThetaTable(int order)
+    {
+        var nside = 1L << order;
+        var table = new double[4 * nside];
+        for (var ring = 1L; ring < 4 * nside; ring++)
+        {
+            table[ring] = RingColatitude(nside, order, ring);
+        }
+
+        return Interlocked.CompareExchange(ref RingThetaTables[order], table, null) ?? table;
     }
 
     // ---------------------------------------------------------------------------------------------------------
