@@ -23,11 +23,12 @@ public sealed class SkymapPlotTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    public static TheoryData<string> Events => new() { "GOLD", "BRONZE", "GAUSS", "GAUSS-RA0", "GAUSS-POLE" };
+    public static TheoryData<string> Events => new() { "GOLD", "GOLD-SYST", "BRONZE", "GAUSS", "GAUSS-RA0", "GAUSS-POLE" };
 
     private static SkymapAnalysis Analysis(string which) => which switch
     {
         "GOLD" => new SkymapAnalysis(MapTestData.Gold),
+        "GOLD-SYST" => new SkymapAnalysis(MapTestData.Gold, systematics: true),
         "BRONZE" => new SkymapAnalysis(MapTestData.Bronze),
         "GAUSS" => new SkymapAnalysis(MapTestData.Gaussian(1.0, Vector3D.FromSpherical(1.2, 1.3))),
         "GAUSS-RA0" => new SkymapAnalysis(MapTestData.Gaussian(1.0, Vector3D.FromSpherical(1.9, 0.01))),
