@@ -1,0 +1,183 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Skymap.Core.Physics;
+
+namespace Skymap.Core.Likelihood.Internal;
+
+/// <summary>The Pandel and Poisson likelihoods of PHYSICS.md §3/§4 over vectors of DOMs (generic over the width).</summary>
+public static class SimdPandel
+{
+    /// <summary>Σ_i −ln(L_i + ν), optionally storing the terms.</summary>
+    public static double Llh<T>(bool mpe, in TrackHypothesis h, DomBatch doms, Span<double> terms)
+        where T : struct, IVec<T>
+    {
+        var n = doms.Count;
+        var w = T.Count;
+        var store = !terms.IsEmpty;
+        var hv = new Hyp<T>(h);
+        ref var x = ref MemoryMarshal.GetReference(doms.X);
+        ref var y = ref MemoryMarshal.GetReference(doms.Y);
+        ref var z = ref MemoryMarshal.GetReference(doms.Z);
+        ref var t1 = ref MemoryMarshal.GetReference(doms.T1);
+        ref var m = ref MemoryMarshal.GetReference(doms.Multiplicity);
+        var acc = T.Create(0.0);
+        var i = 0;
+        for (; i <= n - w; i += w)
+        {
+            var term = Term(mpe, hv,
+                T.Load(ref Unsafe.Add(ref x, i)), T.Load(ref Unsafe.Add(ref y, i)), T.Load(ref Unsafe.Add(ref z, i)),
+                T.Load(ref Unsafe.Add(ref t1, i)), T.Load(ref Unsafe.Add(ref m, i)));
+            acc += term;
+            if (store)
+            {
+                T.Store(term, ref terms[i]);
+            }
+        }
+
+        var sum = T.Sum(acc);
+        if (i < n)
+        {
+            // Tail: pad a full vector with copies of the last DOM and keep only the real lanes.
+            Span<double> buf = stackalloc double[6 * 8];
+            var bx = buf[..w];
+            var by = buf.Slice(w, w);
+            var bz = buf.Slice(2 * w, w);
+            var bt = buf.Slice(3 * w, w);
+            var bm = buf.Slice(4 * w, w);
+            var bo = buf.Slice(5 * w, w);
+            for (var k = 0; k < w; k++)
+            {
+                var src = Math.Min(i + k, n - 1);
+                bx[k] = doms.X[src];
+                by[k] = doms.Y[src];
+                bz[k] = doms.Z[src];
+                bt[k] = doms.T1[src];
+                bm[k] = doms.Multiplicity[src];
+            }
+
+            var term = Term(mpe, hv, T.Load(ref bx[0]), T.Load(ref by[0]), T.Load(ref bz[0]), T.Load(ref bt[0]), T.Load(ref bm[0]));
+            T.Store(term, ref bo[0]);
+            for (var k = 0; i + k < n; k++)
+            {
+                sum += bo[k];
+                if (store)
+                {
+                    terms[i + k] = bo[k];
+                }
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>−Σ_j [k ln μ − μ − lnΓ(k + 1)].</summary>
+    public static double Poisson<T>(ReadOnlySpan<double> k, ReadOnlySpan<double> mu, ReadOnlySpan<double> lng)
+        where T : struct, IVec<T>
+    {
+        var n = k.Length;
+        var w = T.Count;
+        ref var kr = ref MemoryMarshal.GetReference(k);
+        ref var mr = ref MemoryMarshal.GetReference(mu);
+        ref var gr = ref MemoryMarshal.GetReference(lng);
+        var zero = T.Create(0.0);
+        var acc = zero;
+        var i = 0;
+        for (; i <= n - w; i += w)
+        {
+            var kv = T.Load(ref Unsafe.Add(ref kr, i));
+            var mv = T.Load(ref Unsafe.Add(ref mr, i));
+            var klog = T.Select(T.Equal(kv, zero), zero, kv * T.Log(mv));
+            acc += mv - klog + T.Load(ref Unsafe.Add(ref gr, i));
+        }
+
+        var sum = T.Sum(acc);
+        for (; i < n; i++)
+        {
+            sum += mu[i] - (k[i] == 0 ? 0.0 : k[i] * Math.Log(mu[i])) + lng[i];
+        }
+
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Term<T>(bool mpe, in Hyp<T> h, T x, T y, T z, T t1, T n)
+        where T : struct, IVec<T>
+    {
+        var zero = T.Create(0.0);
+        var one = T.Create(1.0);
+        var dx = x - h.X;
+        var dy = y - h.Y;
+        var dz = z - h.Z;
+        var l = T.Fma(dx, h.DX, T.Fma(dy, h.DY, dz * h.DZ));
+        var r2 = T.Fma(dx, dx, T.Fma(dy, dy, dz * dz));
+        var rho = T.Sqrt(T.Max(r2 - (l * l), zero));
+        var t = t1 - (h.Time + (T.Fma(T.Create(PhysicsConstants.Kt), rho, l) * T.Create(PandelPdf.InvC)));
+
+        var se = l - (rho * T.Create(PandelPdf.InvTanC));
+        var cosEta = (dz - (se * h.DZ)) / (rho * T.Create(PandelPdf.InvSinC));
+        cosEta = T.Select(T.LessThan(rho, T.Create(PhysicsConstants.PerpendicularEpsilon)), zero, cosEta);
+        var deff = T.Fma(T.Create(PhysicsConstants.EffectiveDistanceRho), rho, T.Create(PhysicsConstants.EffectiveDistanceConstant))
+            + (cosEta * T.Fma(T.Create(PhysicsConstants.EffectiveDistanceCosEta2), cosEta, T.Create(-PhysicsConstants.EffectiveDistanceCosEta)));
+        var xi = deff * T.Create(PandelPdf.InvLambda);
+        var lnG = SimdMath.LnGamma(xi);
+
+        var positive = T.GreaterThan(t, zero);
+        var lnt = T.Log(T.Select(positive, t, one));
+        var rhoT = T.Create(PandelPdf.Rho) * t;
+        var lnp = (xi * T.Create(PandelPdf.LnRho)) + ((xi - one) * lnt) - rhoT - lnG;
+        var lnpp = T.Select(positive, lnp, T.Create(double.NegativeInfinity));
+
+        var patch = T.LessThanOrEqual(deff, T.Create(PhysicsConstants.DistMagic)) & T.LessThan(t, T.Create(PandelPdf.T0p));
+        if (T.AnyTrue(patch))
+        {
+            var t0p = T.Create(PandelPdf.T0p);
+            var pre = T.Exp((xi * T.Create(PandelPdf.LnX0)) - T.Create(PandelPdf.X0) - lnG);
+            var integral = pre * SimdMath.Series(xi, T.Create(PandelPdf.X0), patch);
+            var p = pre / t0p;
+            var dp = p * (((xi - one) / t0p) - T.Create(PandelPdf.Rho));
+            var t2 = t0p * t0p;
+            var t3 = t2 * t0p;
+            var a0 = (integral / t0p) - (p * T.Create(0.5)) + (dp * t0p * T.Create(1.0 / 12.0));
+            var a2 = (T.Create(-3.0) * integral / t3) - (T.Create(1.25) * dp / t0p) + (T.Create(4.5) * p / t2);
+            var a3 = (T.Create(2.0) * integral / (t3 * t0p)) + (T.Create(7.0 / 6.0) * dp / t2) - (T.Create(3.0) * p / t3);
+            var gauss = a0 * T.Exp(zero - (t * t * T.Create(PandelPdf.InvTwoSigma2)));
+            var poly = T.Fma(t * t, T.Fma(a3, t, a2), a0);
+            var pp = T.Max(T.Select(positive, poly, gauss), zero);
+            lnpp = T.Select(patch, T.Log(pp), lnpp);
+        }
+
+        var lnL = lnpp;
+        if (mpe)
+        {
+            var lnSf = SimdMath.LnGammaQ(xi, rhoT, lnp + lnt, positive);
+            lnL = T.Log(n) + lnpp + ((n - one) * lnSf);
+        }
+
+        // NaN residuals (NaN inputs) propagate: the comparisons above are false for them.
+        lnL = T.Select(T.Equal(t, t), lnL, T.Create(double.NaN));
+        return zero - T.Log(T.Exp(lnL) + T.Create(PhysicsConstants.NoiseDensity));
+    }
+
+    private readonly struct Hyp<T>
+        where T : struct, IVec<T>
+    {
+        public readonly T X;
+        public readonly T Y;
+        public readonly T Z;
+        public readonly T Time;
+        public readonly T DX;
+        public readonly T DY;
+        public readonly T DZ;
+
+        public Hyp(in TrackHypothesis h)
+        {
+            X = T.Create(h.Vertex.X);
+            Y = T.Create(h.Vertex.Y);
+            Z = T.Create(h.Vertex.Z);
+            Time = T.Create(h.Time);
+            DX = T.Create(h.Direction.X);
+            DY = T.Create(h.Direction.Y);
+            DZ = T.Create(h.Direction.Z);
+        }
+    }
+}
