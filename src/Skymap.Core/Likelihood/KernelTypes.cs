@@ -73,7 +73,11 @@ public readonly ref struct DomBatch
     public int Count => X.Length;
 }
 
-/// <summary>Immutable structure-of-arrays copy of an event's hit DOMs, shareable between threads.</summary>
+/// <summary>
+/// Immutable structure-of-arrays copy of an event's hit DOMs, shareable between threads. The DOMs with N = 1 come
+/// first, then those with N ≥ 2, each group in input order: the SIMD kernel then skips the survival function
+/// (SF^(N−1) = 1) for whole vectors. <see cref="SourceIndex"/> maps back to the input order.
+/// </summary>
 public sealed class HitDomArrays
 {
     private readonly double[] _x;
@@ -82,9 +86,11 @@ public sealed class HitDomArrays
     private readonly double[] _t1;
     private readonly double[] _charge;
     private readonly double[] _multiplicity;
+    private readonly int[] _sourceIndex;
 
-    private HitDomArrays(double[] x, double[] y, double[] z, double[] t1, double[] charge, double[] multiplicity)
+    private HitDomArrays(double[] x, double[] y, double[] z, double[] t1, double[] charge, double[] multiplicity, int[] sourceIndex)
     {
+        _sourceIndex = sourceIndex;
         _x = x;
         _y = y;
         _z = z;
@@ -95,6 +101,9 @@ public sealed class HitDomArrays
 
     /// <summary>Number of DOMs.</summary>
     public int Count => _x.Length;
+
+    /// <summary>For each position, the index of the DOM in the list given to <see cref="FromHits"/>.</summary>
+    public ReadOnlySpan<int> SourceIndex => _sourceIndex;
 
     /// <summary>Total charge Q per DOM [PE].</summary>
     public ReadOnlySpan<double> Charge => _charge;
@@ -108,9 +117,10 @@ public sealed class HitDomArrays
         ArgumentNullException.ThrowIfNull(hits);
         var n = hits.Count;
         double[] x = new double[n], y = new double[n], z = new double[n], t = new double[n], q = new double[n], m = new double[n];
+        var order = Enumerable.Range(0, n).OrderBy(i => Multiplicity(hits[i].Charge) > 1.0 ? 1 : 0).ToArray();
         for (var i = 0; i < n; i++)
         {
-            var h = hits[i];
+            var h = hits[order[i]];
             x[i] = h.Position.X;
             y[i] = h.Position.Y;
             z[i] = h.Position.Z;
@@ -119,7 +129,7 @@ public sealed class HitDomArrays
             m[i] = Multiplicity(h.Charge);
         }
 
-        return new HitDomArrays(x, y, z, t, q, m);
+        return new HitDomArrays(x, y, z, t, q, m, order);
     }
 
     /// <summary>N = max(1, floor(Q + 0.5)).</summary>

@@ -122,7 +122,8 @@ public sealed class ScalarLikelihoodKernel : ILikelihoodKernel
         var lnL = lnpp;
         if (mpe)
         {
-            var lnSf = t > 0 ? SpecialFunctions.LnGammaQ(xi, PandelPdf.Rho * t, lnp + lnt) : 0.0;
+            // SF^(N−1) = 1 for N = 1: skip the incomplete gamma.
+            var lnSf = t > 0 && n > 1.0 ? SpecialFunctions.LnGammaQ(xi, PandelPdf.Rho * t, lnp + lnt) : 0.0;
             lnL = Math.Log(n) + lnpp + ((n - 1.0) * lnSf);
         }
 

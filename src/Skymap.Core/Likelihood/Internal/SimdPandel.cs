@@ -8,6 +8,7 @@ namespace Skymap.Core.Likelihood.Internal;
 public static class SimdPandel
 {
     /// <summary>Σ_i −ln(L_i + ν), optionally storing the terms.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Llh<T>(bool mpe, in TrackHypothesis h, DomBatch doms, Span<double> terms)
         where T : struct, IVec<T>
     {
@@ -71,6 +72,7 @@ public static class SimdPandel
     }
 
     /// <summary>−Σ_j [k ln μ − μ − lnΓ(k + 1)].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Poisson<T>(ReadOnlySpan<double> k, ReadOnlySpan<double> mu, ReadOnlySpan<double> lng)
         where T : struct, IVec<T>
     {
@@ -86,7 +88,7 @@ public static class SimdPandel
         {
             var kv = T.Load(ref Unsafe.Add(ref kr, i));
             var mv = T.Load(ref Unsafe.Add(ref mr, i));
-            var klog = T.Select(T.Equal(kv, zero), zero, kv * T.Log(mv));
+            var klog = T.Select(T.Equal(kv, zero), zero, kv * SimdMath.Log(mv));
             acc += mv - klog + T.Load(ref Unsafe.Add(ref gr, i));
         }
 
@@ -122,7 +124,7 @@ public static class SimdPandel
         var lnG = SimdMath.LnGamma(xi);
 
         var positive = T.GreaterThan(t, zero);
-        var lnt = T.Log(T.Select(positive, t, one));
+        var lnt = SimdMath.Log(T.Select(positive, t, one));
         var rhoT = T.Create(PandelPdf.Rho) * t;
         var lnp = (xi * T.Create(PandelPdf.LnRho)) + ((xi - one) * lnt) - rhoT - lnG;
         var lnpp = T.Select(positive, lnp, T.Create(double.NegativeInfinity));
@@ -131,31 +133,42 @@ public static class SimdPandel
         if (T.AnyTrue(patch))
         {
             var t0p = T.Create(PandelPdf.T0p);
-            var pre = T.Exp((xi * T.Create(PandelPdf.LnX0)) - T.Create(PandelPdf.X0) - lnG);
+            var inv1 = T.Create(1.0 / PandelPdf.T0p);
+            var inv2 = T.Create(1.0 / (PandelPdf.T0p * PandelPdf.T0p));
+            var inv3 = T.Create(1.0 / (PandelPdf.T0p * PandelPdf.T0p * PandelPdf.T0p));
+            var inv4 = T.Create(1.0 / (PandelPdf.T0p * PandelPdf.T0p * PandelPdf.T0p * PandelPdf.T0p));
+            var pre = SimdMath.Exp((xi * T.Create(PandelPdf.LnX0)) - T.Create(PandelPdf.X0) - lnG);
             var integral = pre * SimdMath.Series(xi, T.Create(PandelPdf.X0), patch);
-            var p = pre / t0p;
-            var dp = p * (((xi - one) / t0p) - T.Create(PandelPdf.Rho));
-            var t2 = t0p * t0p;
-            var t3 = t2 * t0p;
-            var a0 = (integral / t0p) - (p * T.Create(0.5)) + (dp * t0p * T.Create(1.0 / 12.0));
-            var a2 = (T.Create(-3.0) * integral / t3) - (T.Create(1.25) * dp / t0p) + (T.Create(4.5) * p / t2);
-            var a3 = (T.Create(2.0) * integral / (t3 * t0p)) + (T.Create(7.0 / 6.0) * dp / t2) - (T.Create(3.0) * p / t3);
-            var gauss = a0 * T.Exp(zero - (t * t * T.Create(PandelPdf.InvTwoSigma2)));
+            var p = pre * inv1;
+            var dp = p * T.Fma(xi - one, inv1, T.Create(-PandelPdf.Rho));
+            var a0 = (integral * inv1) - (p * T.Create(0.5)) + (dp * t0p * T.Create(1.0 / 12.0));
+            var a2 = (T.Create(-3.0) * integral * inv3) - (T.Create(1.25) * dp * inv1) + (T.Create(4.5) * p * inv2);
+            var a3 = (T.Create(2.0) * integral * inv4) + (T.Create(7.0 / 6.0) * dp * inv2) - (T.Create(3.0) * p * inv3);
             var poly = T.Fma(t * t, T.Fma(a3, t, a2), a0);
+            var gauss = poly;
+            if (T.AnyTrue(T.AndNot(patch, positive)))
+            {
+                gauss = a0 * SimdMath.Exp(zero - (t * t * T.Create(PandelPdf.InvTwoSigma2)));
+            }
+
             var pp = T.Max(T.Select(positive, poly, gauss), zero);
-            lnpp = T.Select(patch, T.Log(pp), lnpp);
+            lnpp = T.Select(patch, SimdMath.Log(pp), lnpp);
         }
 
         var lnL = lnpp;
         if (mpe)
         {
-            var lnSf = SimdMath.LnGammaQ(xi, rhoT, lnp + lnt, positive);
-            lnL = T.Log(n) + lnpp + ((n - one) * lnSf);
+            var multi = T.GreaterThan(n, one);
+            if (T.AnyTrue(multi))
+            {
+                var lnSf = SimdMath.LnGammaQ(xi, rhoT, lnp + lnt, positive & multi);
+                lnL = SimdMath.Log(n) + lnpp + ((n - one) * lnSf);
+            }
         }
 
         // NaN residuals (NaN inputs) propagate: the comparisons above are false for them.
         lnL = T.Select(T.Equal(t, t), lnL, T.Create(double.NaN));
-        return zero - T.Log(T.Exp(lnL) + T.Create(PhysicsConstants.NoiseDensity));
+        return zero - SimdMath.Log(SimdMath.Exp(lnL) + T.Create(PhysicsConstants.NoiseDensity));
     }
 
     private readonly struct Hyp<T>

@@ -21,6 +21,9 @@ public interface IVec<TSelf>
 
     static abstract TSelf Create(double value);
 
+    /// <summary>(0, 1, 2, …).</summary>
+    static abstract TSelf Indices { get; }
+
     static abstract TSelf Load(ref double source);
 
     static abstract void Store(TSelf value, ref double destination);
@@ -86,6 +89,8 @@ public readonly struct V128(Vector128<double> v) : IVec<V128>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Create(double value) => new(Vector128.Create(value));
+
+    public static V128 Indices => new(Vector128<double>.Indices);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Load(ref double source) => new(Vector128.LoadUnsafe(ref source));
@@ -175,6 +180,8 @@ public readonly struct V256(Vector256<double> v) : IVec<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Create(double value) => new(Vector256.Create(value));
 
+    public static V256 Indices => new(Vector256<double>.Indices);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Load(ref double source) => new(Vector256.LoadUnsafe(ref source));
 
@@ -262,6 +269,8 @@ public readonly struct V512(Vector512<double> v) : IVec<V512>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Create(double value) => new(Vector512.Create(value));
+
+    public static V512 Indices => new(Vector512<double>.Indices);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Load(ref double source) => new(Vector512.LoadUnsafe(ref source));
