@@ -41,11 +41,22 @@ public readonly ref struct DomBatch
     /// <summary>Wraps the spans.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public DomBatch(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<double> t1, ReadOnlySpan<double> multiplicity)
+        : this(x, y, z, t1, multiplicity, default)
     {
-        if (y.Length != x.Length || z.Length != x.Length || t1.Length != x.Length || multiplicity.Length != x.Length)
+    }
+
+    /// <summary>Wraps the spans, with ln N precomputed (empty: the kernels compute it).</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public DomBatch(
+        ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<double> t1, ReadOnlySpan<double> multiplicity, ReadOnlySpan<double> lnMultiplicity)
+    {
+        if (y.Length != x.Length || z.Length != x.Length || t1.Length != x.Length || multiplicity.Length != x.Length
+            || (!lnMultiplicity.IsEmpty && lnMultiplicity.Length != x.Length))
         {
             throw new ArgumentException("DOM batch spans must have equal lengths");
         }
+
+        LnMultiplicity = lnMultiplicity;
 
         X = x;
         Y = y;
@@ -69,6 +80,9 @@ public readonly ref struct DomBatch
     /// <summary>Multiplicity N (MPE); ignored by SPE.</summary>
     public ReadOnlySpan<double> Multiplicity { get; }
 
+    /// <summary>ln N, or empty when not precomputed.</summary>
+    public ReadOnlySpan<double> LnMultiplicity { get; }
+
     /// <summary>Number of DOMs.</summary>
     public int Count => X.Length;
 }
@@ -87,9 +101,11 @@ public sealed class HitDomArrays
     private readonly double[] _charge;
     private readonly double[] _multiplicity;
     private readonly int[] _sourceIndex;
+    private readonly double[] _lnMultiplicity;
 
     private HitDomArrays(double[] x, double[] y, double[] z, double[] t1, double[] charge, double[] multiplicity, int[] sourceIndex)
     {
+        _lnMultiplicity = multiplicity.Select(v => Math.Log(v)).ToArray();
         _sourceIndex = sourceIndex;
         _x = x;
         _y = y;
@@ -109,7 +125,7 @@ public sealed class HitDomArrays
     public ReadOnlySpan<double> Charge => _charge;
 
     /// <summary>The DOMs as a kernel input.</summary>
-    public DomBatch AsBatch() => new(_x, _y, _z, _t1, _multiplicity);
+    public DomBatch AsBatch() => new(_x, _y, _z, _t1, _multiplicity, _lnMultiplicity);
 
     /// <summary>Builds the arrays from hit-DOM summaries; N = max(1, floor(Q + 0.5)) (PHYSICS.md §3).</summary>
     public static HitDomArrays FromHits(IReadOnlyList<HitDom> hits)

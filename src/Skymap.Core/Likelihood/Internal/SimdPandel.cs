@@ -21,13 +21,15 @@ public static class SimdPandel
         ref var z = ref MemoryMarshal.GetReference(doms.Z);
         ref var t1 = ref MemoryMarshal.GetReference(doms.T1);
         ref var m = ref MemoryMarshal.GetReference(doms.Multiplicity);
+        var haveLnN = !doms.LnMultiplicity.IsEmpty;
+        ref var lnm = ref haveLnN ? ref MemoryMarshal.GetReference(doms.LnMultiplicity) : ref m;
         var acc = T.Create(0.0);
         var i = 0;
         for (; i <= n - w; i += w)
         {
             var term = Term(mpe, hv,
                 T.Load(ref Unsafe.Add(ref x, i)), T.Load(ref Unsafe.Add(ref y, i)), T.Load(ref Unsafe.Add(ref z, i)),
-                T.Load(ref Unsafe.Add(ref t1, i)), T.Load(ref Unsafe.Add(ref m, i)));
+                T.Load(ref Unsafe.Add(ref t1, i)), T.Load(ref Unsafe.Add(ref m, i)), T.Load(ref Unsafe.Add(ref lnm, i)), haveLnN);
             acc += term;
             if (store)
             {
@@ -39,13 +41,14 @@ public static class SimdPandel
         if (i < n)
         {
             // Tail: pad a full vector with copies of the last DOM and keep only the real lanes.
-            Span<double> buf = stackalloc double[6 * 8];
+            Span<double> buf = stackalloc double[7 * 8];
             var bx = buf[..w];
             var by = buf.Slice(w, w);
             var bz = buf.Slice(2 * w, w);
             var bt = buf.Slice(3 * w, w);
             var bm = buf.Slice(4 * w, w);
             var bo = buf.Slice(5 * w, w);
+            var bl = buf.Slice(6 * w, w);
             for (var k = 0; k < w; k++)
             {
                 var src = Math.Min(i + k, n - 1);
@@ -54,9 +57,10 @@ public static class SimdPandel
                 bz[k] = doms.Z[src];
                 bt[k] = doms.T1[src];
                 bm[k] = doms.Multiplicity[src];
+                bl[k] = haveLnN ? doms.LnMultiplicity[src] : 0.0;
             }
 
-            var term = Term(mpe, hv, T.Load(ref bx[0]), T.Load(ref by[0]), T.Load(ref bz[0]), T.Load(ref bt[0]), T.Load(ref bm[0]));
+            var term = Term(mpe, hv, T.Load(ref bx[0]), T.Load(ref by[0]), T.Load(ref bz[0]), T.Load(ref bt[0]), T.Load(ref bm[0]), T.Load(ref bl[0]), haveLnN);
             T.Store(term, ref bo[0]);
             for (var k = 0; i + k < n; k++)
             {
@@ -101,8 +105,14 @@ public static class SimdPandel
         return sum;
     }
 
+    /// <summary>
+    /// −ln(L_i + ν) lane-wise: PHYSICS.md §3 rearranged to need fewer transcendental calls than the scalar reference.
+    /// ln Γ(ξ) is carried as G − ln(invR) (<see cref="SimdMath.LnGammaSplit{T}"/>), with invR applied as a factor;
+    /// the jitter patch is evaluated relative to its prefactor e^{ξ ln x0 − x0 − ln Γ(ξ)}, so ln pp = ln(prefactor) +
+    /// ln(c(t)) and the Gaussian branch needs no exp. All "primed" logs below are the true ones plus ln R.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Term<T>(bool mpe, in Hyp<T> h, T x, T y, T z, T t1, T n)
+    private static T Term<T>(bool mpe, in Hyp<T> h, T x, T y, T z, T t1, T n, T lnN, bool haveLnN)
         where T : struct, IVec<T>
     {
         var zero = T.Create(0.0);
@@ -121,54 +131,53 @@ public static class SimdPandel
         var deff = T.Fma(T.Create(PhysicsConstants.EffectiveDistanceRho), rho, T.Create(PhysicsConstants.EffectiveDistanceConstant))
             + (cosEta * T.Fma(T.Create(PhysicsConstants.EffectiveDistanceCosEta2), cosEta, T.Create(-PhysicsConstants.EffectiveDistanceCosEta)));
         var xi = deff * T.Create(PandelPdf.InvLambda);
-        var lnG = SimdMath.LnGamma(xi);
+        var g = SimdMath.LnGammaSplit(xi, out var invR);
 
         var positive = T.GreaterThan(t, zero);
         var lnt = SimdMath.Log(T.Select(positive, t, one));
         var rhoT = T.Create(PandelPdf.Rho) * t;
-        var lnp = (xi * T.Create(PandelPdf.LnRho)) + ((xi - one) * lnt) - rhoT - lnG;
-        var lnpp = T.Select(positive, lnp, T.Create(double.NegativeInfinity));
+        var lnpPrime = (xi * T.Create(PandelPdf.LnRho)) + ((xi - one) * lnt) - rhoT - g;
+        var lnppPrime = T.Select(positive, lnpPrime, T.Create(double.NegativeInfinity));
 
         var patch = T.LessThanOrEqual(deff, T.Create(PhysicsConstants.DistMagic)) & T.LessThan(t, T.Create(PandelPdf.T0p));
         if (T.AnyTrue(patch))
         {
-            var t0p = T.Create(PandelPdf.T0p);
+            // Coefficients divided by the prefactor pre = e^{ξ ln x0 − x0 − ln Γ(ξ)}: I/pre = S(ξ, x0),
+            // P/pre = 1/t0p, P'/pre = ((ξ − 1)/t0p − ρ)/t0p.
             var inv1 = T.Create(1.0 / PandelPdf.T0p);
             var inv2 = T.Create(1.0 / (PandelPdf.T0p * PandelPdf.T0p));
             var inv3 = T.Create(1.0 / (PandelPdf.T0p * PandelPdf.T0p * PandelPdf.T0p));
             var inv4 = T.Create(1.0 / (PandelPdf.T0p * PandelPdf.T0p * PandelPdf.T0p * PandelPdf.T0p));
-            var pre = SimdMath.Exp((xi * T.Create(PandelPdf.LnX0)) - T.Create(PandelPdf.X0) - lnG);
-            var integral = pre * SimdMath.Series(xi, T.Create(PandelPdf.X0), patch);
-            var p = pre * inv1;
-            var dp = p * T.Fma(xi - one, inv1, T.Create(-PandelPdf.Rho));
-            var a0 = (integral * inv1) - (p * T.Create(0.5)) + (dp * t0p * T.Create(1.0 / 12.0));
+            var integral = SimdMath.Series(xi, T.Create(PandelPdf.X0), patch);
+            var p = inv1;
+            var dp = inv1 * T.Fma(xi - one, inv1, T.Create(-PandelPdf.Rho));
+            var a0 = (integral * inv1) - (p * T.Create(0.5)) + (dp * T.Create(PandelPdf.T0p / 12.0));
             var a2 = (T.Create(-3.0) * integral * inv3) - (T.Create(1.25) * dp * inv1) + (T.Create(4.5) * p * inv2);
             var a3 = (T.Create(2.0) * integral * inv4) + (T.Create(7.0 / 6.0) * dp * inv2) - (T.Create(3.0) * p * inv3);
-            var poly = T.Fma(t * t, T.Fma(a3, t, a2), a0);
-            var gauss = poly;
-            if (T.AnyTrue(T.AndNot(patch, positive)))
-            {
-                gauss = a0 * SimdMath.Exp(zero - (t * t * T.Create(PandelPdf.InvTwoSigma2)));
-            }
-
-            var pp = T.Max(T.Select(positive, poly, gauss), zero);
-            lnpp = T.Select(patch, SimdMath.Log(pp), lnpp);
+            var c = T.Select(positive, T.Fma(t * t, T.Fma(a3, t, a2), a0), a0);
+            var lnPre0Prime = (xi * T.Create(PandelPdf.LnX0)) - T.Create(PandelPdf.X0) - g;
+            var gauss = T.Select(positive, zero, t * t * T.Create(PandelPdf.InvTwoSigma2));
+            var lnppPatch = lnPre0Prime + SimdMath.Log(T.Max(c, zero)) - gauss;
+            lnppPrime = T.Select(patch, lnppPatch, lnppPrime);
         }
 
-        var lnL = lnpp;
+        var lnLPrime = lnppPrime;
         if (mpe)
         {
             var multi = T.GreaterThan(n, one);
             if (T.AnyTrue(multi))
             {
-                var lnSf = SimdMath.LnGammaQ(xi, rhoT, lnp + lnt, positive & multi);
-                lnL = SimdMath.Log(n) + lnpp + ((n - one) * lnSf);
+                var lnSf = SimdMath.LnGammaQ(xi, rhoT, lnpPrime + lnt, invR, positive & multi);
+                var logN = haveLnN ? lnN : SimdMath.Log(n);
+                lnLPrime = logN + lnppPrime + ((n - one) * lnSf);
             }
         }
 
+        var likelihood = SimdMath.Exp(lnLPrime) * invR;
+
         // NaN residuals (NaN inputs) propagate: the comparisons above are false for them.
-        lnL = T.Select(T.Equal(t, t), lnL, T.Create(double.NaN));
-        return zero - SimdMath.Log(SimdMath.Exp(lnL) + T.Create(PhysicsConstants.NoiseDensity));
+        likelihood = T.Select(T.Equal(t, t), likelihood, T.Create(double.NaN));
+        return zero - SimdMath.Log(likelihood + T.Create(PhysicsConstants.NoiseDensity));
     }
 
     private readonly struct Hyp<T>
