@@ -67,6 +67,8 @@ internal sealed class MillipedeEvaluator
         _lanes = kernel is SimdLikelihoodKernel simd ? simd.LaneCount : 1;
     }
 
+    internal long BuildTicks;
+
     /// <summary>Number of sources of the last evaluation.</summary>
     public int SourceCount => _m;
 
@@ -75,6 +77,12 @@ internal sealed class MillipedeEvaluator
 
     /// <summary>Solver iterations of the last evaluation (fine level).</summary>
     public int Iterations => _fine.Iterations;
+
+    /// <summary>Gradient passes of the last evaluation (fine level).</summary>
+    public int GradientPasses => _fine.GradientPasses;
+
+    /// <summary>Active-set changes of the last evaluation (fine level).</summary>
+    public int ActiveSetChanges => _fine.ActiveSetChanges;
 
     /// <summary>The profiled energies of the last evaluation [GeV].</summary>
     public ReadOnlySpan<double> Energies => _energy.AsSpan(0, _m);
@@ -100,7 +108,9 @@ internal sealed class MillipedeEvaluator
 
         _sIn = sIn;
         _m = (int)Math.Floor((sOut - sIn) / Spacing) + 1;
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         Build();
+        BuildTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
         var e = _energy.AsSpan(0, _m);
         _fine.SetProblem(_m, _colAll, _hits, _hk, _hlo, _hlen, _hoff, _vals, PhysicsConstants.PoissonNoise);
         var zetaIn = sIn + r0.Dot(d);
@@ -117,7 +127,7 @@ internal sealed class MillipedeEvaluator
             ColdStart(e);
         }
 
-        _fine.Solve(e);
+        _fine.Solve(e, startSupportIsGuess: true);
 
         Grow(ref _prevEnergy, _m);
         e.CopyTo(_prevEnergy);
@@ -189,7 +199,10 @@ internal sealed class MillipedeEvaluator
         Grow(ref _cEnergy, mc);
         var ce = _cEnergy.AsSpan(0, mc);
         ce.Fill(_coarse.UniformStart());
-        _coarse.Solve(ce);
+        _coarse.Solve(ce, startSupportIsGuess: false);
+
+        // Every source of a supported block starts with the block's energy: a superset of the fine support, from
+        // which the active-set search mostly drops variables (cheap) rather than adds them (a gradient pass each).
         for (var s = 0; s < _m; s++)
         {
             e[s] = ce[s / CoarseBlock];
