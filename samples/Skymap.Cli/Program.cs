@@ -15,6 +15,7 @@ public static class Program
             CompareCommand.Create(),
             SimulateCommandLine.Create(),
             PlotCommandLine.Create(),
+            LlhCommandLine.Create(),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

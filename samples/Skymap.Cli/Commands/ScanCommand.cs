@@ -34,11 +34,12 @@ internal static class ScanCommand
         var resultOpt = new Option<double>("--result-interval") { Description = "Seconds between partial results", DefaultValueFactory = _ => 120 };
         var scanIdOpt = new Option<string?>("--scan-id") { Description = "Scan id (default: generated)" };
         var verboseOpt = new Option<bool>("--verbose", "-v") { Description = "Log at information level" };
+        var kernelOpt = new Option<string?>("--kernel") { Description = "Likelihood kernel of the physics recos: auto | scalar | simd (default auto)" };
 
         var cmd = new Command("scan", "Scan the sky for one event: every pixel fitted with its direction fixed, refined around the best pixels.")
         {
             eventOpt, recoOpt, nsidesOpt, outOpt, workersOpt, seedOpt, pstOpt, failuresOpt, neighbourOpt, realOpt, simOpt,
-            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt,
+            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt,
         };
 
         cmd.SetAction(async (pr, ct) =>
@@ -55,7 +56,7 @@ internal static class ScanCommand
                 MaxFailures = pr.GetValue(failuresOpt),
                 NeighbourRefine = pr.GetValue(neighbourOpt),
                 RealEvent = pr.GetValue(realOpt) ? true : pr.GetValue(simOpt) ? false : null,
-                Settings = pr.GetValue(settingOpt) ?? [],
+                Settings = pr.GetValue(kernelOpt) is { } kernel ? [.. pr.GetValue(settingOpt) ?? [], $"kernel={kernel}"] : pr.GetValue(settingOpt) ?? [],
                 Transport = pr.GetValue(transportOpt)!,
                 SilenceTimeout = pr.GetValue(silenceOpt),
                 TaskTimeout = pr.GetValue(taskTimeoutOpt),
