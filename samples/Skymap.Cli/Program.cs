@@ -16,6 +16,7 @@ public static class Program
             SimulateCommandLine.Create(),
             PlotCommandLine.Create(),
             LlhCommandLine.Create(),
+            BenchCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
