@@ -93,7 +93,7 @@ public static class SkymapEventSerializer
             throw new EventFormatException($"field 'run_id' must be in [100000, 1000000) for a real event (is_real_event = true), got {runId}");
         }
 
-        var geometryName = root.TryGetProperty("geometry", out var gEl) ? RequireString(gEl, "geometry") : DetectorGeometry.IC86Name;
+        var geometryName = root.TryGetProperty("geometry", out _) ? RequireString(root, "geometry") : DetectorGeometry.IC86Name;
         if (!DetectorGeometry.BuiltinNames.Contains(geometryName, StringComparer.Ordinal))
         {
             throw new EventFormatException($"field 'geometry': unknown geometry \"{geometryName}\" (known: {string.Join(", ", DetectorGeometry.BuiltinNames)})");

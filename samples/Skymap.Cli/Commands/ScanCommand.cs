@@ -1,0 +1,208 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Skymap.Core.Events;
+using Skymap.Core.Pixels;
+using Skymap.Core.Recos;
+using Skymap.Core.Scanning;
+using Spectre.Console;
+
+namespace Skymap.Cli.Commands;
+
+/// <summary><c>skymap scan</c>: a full scan of one event.</summary>
+internal static class ScanCommand
+{
+    public static Command Create()
+    {
+        var eventOpt = new Option<string>("--event", "--event-file") { Description = "A skymap-event/1 file, or builtin:NAME", Required = true };
+        var recoOpt = new Option<string>("--reco", "--reco-algo") { Description = "Reconstruction name (dummy, crash_dummy, pandel_spe, pandel_mpe, millipede)", Required = true };
+        var nsidesOpt = new Option<string>("--nsides") { Description = "NSide progression", DefaultValueFactory = _ => NSideProgression.DefaultText };
+        var outOpt = new Option<string>("--output-dir") { Description = "Directory for result files, scan-manifest.json and startup.json", Required = true };
+        var workersOpt = new Option<int?>("--workers") { Description = "Worker count (default: logical CPU count)" };
+        var seedOpt = new Option<ulong?>("--seed") { Description = "Shuffle/reco seed (default: random, logged and stored)" };
+        var pstOpt = new Option<double>("--predictive-scanning-threshold") { Description = "Fraction of an nside finished before the next is served, [0.1, 1.0]", DefaultValueFactory = _ => 1.0 };
+        var failuresOpt = new Option<int>("--max-pixvar-failures") { Description = "Failures after which a pixel variation is recorded as failed", DefaultValueFactory = _ => 3 };
+        var neighbourOpt = new Option<double?>("--neighbour-refine-2dllh") { Description = "Refine neighbours whose 2|Δllh| exceeds this (default off)" };
+        var realOpt = new Option<bool>("--real-event") { Description = "Mark the event as real data" };
+        var simOpt = new Option<bool>("--simulated-event") { Description = "Mark the event as simulated" };
+        var settingOpt = new Option<string[]>("--reco-setting") { Description = "Reco setting KEY=VALUE (repeatable), e.g. crash_probability=0.3", AllowMultipleArgumentsPerToken = false };
+        var transportOpt = new Option<string>("--transport") { Description = "inprocess | processes | rabbitmq", DefaultValueFactory = _ => "inprocess" };
+        var silenceOpt = new Option<double>("--server-silence-timeout") { Description = "Seconds without a reply before the scan fails", DefaultValueFactory = _ => 7200 };
+        var taskTimeoutOpt = new Option<double>("--task-timeout") { Description = "Seconds per reco attempt", DefaultValueFactory = _ => 1800 };
+        var progressOpt = new Option<double>("--progress-interval") { Description = "Seconds between progress reports", DefaultValueFactory = _ => 60 };
+        var resultOpt = new Option<double>("--result-interval") { Description = "Seconds between partial results", DefaultValueFactory = _ => 120 };
+        var scanIdOpt = new Option<string?>("--scan-id") { Description = "Scan id (default: generated)" };
+        var verboseOpt = new Option<bool>("--verbose", "-v") { Description = "Log at information level" };
+
+        var cmd = new Command("scan", "Scan the sky for one event: every pixel fitted with its direction fixed, refined around the best pixels.")
+        {
+            eventOpt, recoOpt, nsidesOpt, outOpt, workersOpt, seedOpt, pstOpt, failuresOpt, neighbourOpt, realOpt, simOpt,
+            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt,
+        };
+
+        cmd.SetAction(async (pr, ct) =>
+        {
+            var args = new ScanArguments
+            {
+                Event = pr.GetValue(eventOpt)!,
+                Reco = pr.GetValue(recoOpt)!,
+                Nsides = pr.GetValue(nsidesOpt)!,
+                OutputDir = pr.GetValue(outOpt)!,
+                Workers = pr.GetValue(workersOpt),
+                Seed = pr.GetValue(seedOpt),
+                Pst = pr.GetValue(pstOpt),
+                MaxFailures = pr.GetValue(failuresOpt),
+                NeighbourRefine = pr.GetValue(neighbourOpt),
+                RealEvent = pr.GetValue(realOpt) ? true : pr.GetValue(simOpt) ? false : null,
+                Settings = pr.GetValue(settingOpt) ?? [],
+                Transport = pr.GetValue(transportOpt)!,
+                SilenceTimeout = pr.GetValue(silenceOpt),
+                TaskTimeout = pr.GetValue(taskTimeoutOpt),
+                ProgressInterval = pr.GetValue(progressOpt),
+                ResultInterval = pr.GetValue(resultOpt),
+                ScanId = pr.GetValue(scanIdOpt),
+                Verbose = pr.GetValue(verboseOpt),
+            };
+            return await CliRunner.RunAsync(() => RunAsync(args, ct)).ConfigureAwait(false);
+        });
+        return cmd;
+    }
+
+    internal sealed record ScanArguments
+    {
+        public required string Event { get; init; }
+        public required string Reco { get; init; }
+        public required string Nsides { get; init; }
+        public required string OutputDir { get; init; }
+        public int? Workers { get; init; }
+        public ulong? Seed { get; init; }
+        public double Pst { get; init; }
+        public int MaxFailures { get; init; }
+        public double? NeighbourRefine { get; init; }
+        public bool? RealEvent { get; init; }
+        public IReadOnlyList<string> Settings { get; init; } = [];
+        public string Transport { get; init; } = "inprocess";
+        public double SilenceTimeout { get; init; }
+        public double TaskTimeout { get; init; }
+        public double ProgressInterval { get; init; }
+        public double ResultInterval { get; init; }
+        public string? ScanId { get; init; }
+        public bool Verbose { get; init; }
+    }
+
+    private static async Task<int> RunAsync(ScanArguments a, CancellationToken ct)
+    {
+        // Validate everything before anything is written.
+        NSideProgression progression;
+        try
+        {
+            progression = NSideProgression.Parse(a.Nsides);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"--nsides: {e.Message}");
+        }
+
+        var settings = ParseSettings(a.Settings);
+        var options = new ScanOptions
+        {
+            Progression = progression,
+            PredictiveScanningThreshold = a.Pst,
+            Seed = a.Seed,
+            MaxPixvarFailures = a.MaxFailures,
+            NeighbourRefine2dllh = a.NeighbourRefine,
+            ServerSilenceTimeout = Seconds(a.SilenceTimeout, "--server-silence-timeout"),
+            TaskTimeout = Seconds(a.TaskTimeout, "--task-timeout"),
+            ProgressInterval = Seconds(a.ProgressInterval, "--progress-interval"),
+            ResultInterval = Seconds(a.ResultInterval, "--result-interval"),
+            ScanId = a.ScanId,
+            RecoSettings = settings,
+            IsRealEvent = a.RealEvent,
+            StartupDirectory = a.OutputDir,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+
+        if (a.Workers is < 1)
+        {
+            throw new CliException($"--workers must be ≥ 1, got {a.Workers}");
+        }
+
+        SkymapEvent evt;
+        try
+        {
+            evt = BuiltinEvents.Load(a.Event);
+        }
+        catch (EventFormatException e)
+        {
+            throw new CliException($"--event: {e.Message}");
+        }
+
+        await using var services = CliServices.Build(a.Verbose ? LogLevel.Information : LogLevel.Warning);
+        IRecoAlgorithm reco;
+        try
+        {
+            reco = services.GetRequiredService<RecoRegistry>().Get(a.Reco);
+            reco.ValidateSettings(options.ToRecoContext(0));
+        }
+        catch (UnknownRecoException e)
+        {
+            throw new CliException($"--reco: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"--reco-setting: {e.Message}");
+        }
+
+        if (evt.Header.IsRealEvent || a.RealEvent == true)
+        {
+            var run = evt.Header.RunId;
+            if (run < 100_000 || run >= 1_000_000)
+            {
+                throw new CliException($"--real-event: a real event needs 1e5 ≤ run_id < 1e6, got {run}");
+            }
+        }
+
+        var outputDir = OutputDirectory.EnsureWritable(a.OutputDir);
+        var dispatcher = TransportFactory.Create(a.Transport, reco, a.Workers, services);
+        var display = new ScanDisplay(progression, reco.VertexVariations.Count);
+        var observers = new List<IScanObserver> { new FileScanObserver(outputDir), display };
+        var engine = new ScanEngine(reco, dispatcher, options, observers, null, services.GetRequiredService<ILogger<ScanEngine>>());
+
+        ScanOutcome outcome;
+        await using (dispatcher.ConfigureAwait(false))
+        {
+            outcome = await display.RunAsync(c => engine.RunAsync(evt, c), ct).ConfigureAwait(false);
+        }
+
+        ScanSummary.Print(outcome, evt, outputDir);
+        return outcome.Status == ScanStatus.Completed ? 0 : 3;
+    }
+
+    private static TimeSpan Seconds(double s, string name) =>
+        s > 0 && double.IsFinite(s) ? TimeSpan.FromSeconds(s) : throw new CliException($"{name} must be a positive number of seconds, got {s}");
+
+    internal static Dictionary<string, string> ParseSettings(IReadOnlyList<string> pairs)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in pairs)
+        {
+            var i = p.IndexOf('=', StringComparison.Ordinal);
+            if (i <= 0)
+            {
+                throw new CliException($"--reco-setting '{p}' is not of the form KEY=VALUE");
+            }
+
+            d[p[..i]] = p[(i + 1)..];
+        }
+
+        return d;
+    }
+}

@@ -1,0 +1,19 @@
+using System.CommandLine;
+using Skymap.Cli.Commands;
+
+namespace Skymap.Cli;
+
+/// <summary>The <c>skymap</c> command line.</summary>
+public static class Program
+{
+    /// <summary>Entry point.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("Skymap: scan the sky for the direction of a neutrino event (HEALPix likelihood scans).")
+        {
+            ScanCommand.Create(),
+            CompareCommand.Create(),
+        };
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+}
