@@ -3,10 +3,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using Skymap.Core.Scanning;
-using Skymap.Transport.Internal;
 using Skymap.Transport.Startup;
 using Skymap.Transport.Wire;
 
@@ -70,7 +68,7 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
     private IConnection? _connection;
     private IChannel? _consumerChannel;
     private ConfirmedPublisher[] _publishers = [];
-    private string? _consumerTag;
+    private ResilientConsumer? _consumer;
     private ulong? _pendingAck;
     private string _sha = "";
     private bool _completed;
@@ -172,26 +170,25 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
 
         _consumerChannel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await _consumerChannel.BasicQosAsync(0, _options.Prefetch, false, cancellationToken).ConfigureAwait(false);
-        var consumer = new AsyncEventingBasicConsumer(_consumerChannel);
-        consumer.ReceivedAsync += (_, ea) =>
-        {
-            var p = ea.BasicProperties;
-            _deliveries.Writer.TryWrite(new Delivery(
-                ea.DeliveryTag, p.IsTypePresent() ? p.Type : null, p.IsMessageIdPresent() ? p.MessageId : null, ea.Redelivered,
-                p.IsHeadersPresent() ? p.Headers : null, ea.Body.ToArray()));
-            return Task.CompletedTask;
-        };
-        consumer.UnregisteredAsync += (_, _) =>
-        {
-            if (!_completed)
+        _consumer = new ResilientConsumer(
+            _connection, _consumerChannel, names.FromClients,
+            d =>
             {
-                _logger.LogError("The broker cancelled the reply consumer of {Queue} (queue deleted?)", names.FromClients);
-                _deliveries.Writer.TryComplete(new BrokerUnavailableException($"the broker cancelled the consumer of '{names.FromClients}' (queue deleted?)"));
-            }
+                _deliveries.Writer.TryWrite(d);
+                return Task.CompletedTask;
+            },
+            () =>
+            {
+                if (!_completed)
+                {
+                    _logger.LogError("The reply queue {Queue} is gone", names.FromClients);
+                    _deliveries.Writer.TryComplete(new BrokerUnavailableException($"the reply queue '{names.FromClients}' is gone (deleted, or the broker stayed away)"));
+                }
 
-            return Task.CompletedTask;
-        };
-        _consumerTag = await _consumerChannel.BasicConsumeAsync(names.FromClients, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+                return Task.CompletedTask;
+            },
+            _logger, _options.RecoveryTimeout);
+        await _consumer.StartAsync(cancellationToken).ConfigureAwait(false);
 
         StartupPath = StartupDocument.WriteFile(path, bytes);
         _logger.LogInformation(
@@ -223,7 +220,7 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
     }
 
     /// <inheritdoc />
-    /// <exception cref="BrokerUnavailableException">The broker cancelled the reply consumer.</exception>
+    /// <exception cref="BrokerUnavailableException">The reply queue is gone (deleted, or the broker stayed away past the recovery timeout).</exception>
     public async Task<PixelTaskResult?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_consumerChannel is null)
@@ -280,9 +277,9 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
         var names = Queues!;
         try
         {
-            if (_consumerTag is not null && _consumerChannel is { IsOpen: true })
+            if (_consumer is not null)
             {
-                await _consumerChannel.BasicCancelAsync(_consumerTag, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await _consumer.StopAsync().ConfigureAwait(false);
             }
 
             if (_options.DeleteQueuesOnComplete && _connection.IsOpen)

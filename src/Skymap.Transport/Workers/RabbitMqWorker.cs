@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using Skymap.Core.Recos;
 using Skymap.Core.Scanning;
@@ -125,34 +124,33 @@ public sealed class RabbitMqWorker
         await using var connectionScope = new AsyncDisposer(connection);
         var deliveries = Channel.CreateUnbounded<Delivery>();
         IChannel consumerChannel;
-        string consumerTag;
+        ResilientConsumer consumer;
         try
         {
             consumerChannel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await consumerChannel.BasicQosAsync(0, _options.Prefetch ?? (ushort)Math.Min(_options.Concurrency, ushort.MaxValue), false, cancellationToken).ConfigureAwait(false);
-            var consumer = new AsyncEventingBasicConsumer(consumerChannel);
-            consumer.ReceivedAsync += (_, ea) =>
-            {
-                var p = ea.BasicProperties;
-                Interlocked.Increment(ref _received);
-                Touch();
-                deliveries.Writer.TryWrite(new Delivery(
-                    ea.DeliveryTag, p.IsTypePresent() ? p.Type : null, p.IsMessageIdPresent() ? p.MessageId : null, ea.Redelivered,
-                    p.IsHeadersPresent() ? p.Headers : null, ea.Body.ToArray()));
-                return Task.CompletedTask;
-            };
-            consumer.UnregisteredAsync += (_, _) =>
-            {
-                if (!stop.IsCancellationRequested)
+            consumer = new ResilientConsumer(
+                connection, consumerChannel, names.ToClients,
+                d =>
                 {
-                    _logger.LogInformation("The broker cancelled the consumer of {Queue}: the scan is over", names.ToClients);
-                    StopReason ??= "scan finished (queue deleted)";
-                    deliveries.Writer.TryComplete();
-                }
+                    Interlocked.Increment(ref _received);
+                    Touch();
+                    deliveries.Writer.TryWrite(d);
+                    return Task.CompletedTask;
+                },
+                () =>
+                {
+                    if (!stop.IsCancellationRequested)
+                    {
+                        _logger.LogInformation("The task queue {Queue} is gone: the scan is over", names.ToClients);
+                        StopReason ??= "scan finished (task queue deleted)";
+                        deliveries.Writer.TryComplete();
+                    }
 
-                return Task.CompletedTask;
-            };
-            consumerTag = await consumerChannel.BasicConsumeAsync(names.ToClients, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+                    return Task.CompletedTask;
+                },
+                _logger, _options.RecoveryTimeout);
+            await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationInterruptedException e)
         {
@@ -206,9 +204,9 @@ public sealed class RabbitMqWorker
 
             try
             {
+                await consumer.StopAsync().ConfigureAwait(false);
                 if (consumerChannel.IsOpen)
                 {
-                    await consumerChannel.BasicCancelAsync(consumerTag, noWait: false, CancellationToken.None).ConfigureAwait(false);
                     await consumerChannel.CloseAsync().ConfigureAwait(false);
                 }
             }
