@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Skymap.Cli.Commands;
 using Skymap.Core.Recos;
+using Skymap.Recos;
 using Skymap.Transport.TestWorker;
 
 // Usage (as `skymap worker`): worker --stdio --startup-json PATH [--concurrency N]
@@ -37,6 +38,7 @@ for (var i = 1; i < args.Length; i++)
 var services = new ServiceCollection()
     .AddLogging(b => b.AddSimpleConsole(c => c.SingleLine = true).AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace))
     .AddRecosFromAssemblies(typeof(TestDummyReco).Assembly)
+    .AddSkymapBuiltinRecos()
     .BuildServiceProvider();
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -47,10 +47,38 @@ internal static class Broker
     }
 }
 
+/// <summary>A class-level condition under which <see cref="TransportFactAttribute"/> tests are skipped.</summary>
+public interface ISkipCondition
+{
+    /// <summary>Null to run, else why the tests are skipped.</summary>
+    string? SkipReason { get; }
+}
+
 /// <summary>Marks a test class whose tests need a reachable RabbitMQ broker (they are skipped without one).</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = true)]
-public sealed class RequiresBrokerAttribute : Attribute
+public sealed class RequiresBrokerAttribute : Attribute, ISkipCondition
 {
+    public string? SkipReason => Broker.IsReachable ? null : Broker.SkipReason;
+}
+
+/// <summary>Marks a test class whose tests run real scans (they need HEALPix, which may still be a stub on this branch).</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = true)]
+public sealed class RequiresHealpixAttribute : Attribute, ISkipCondition
+{
+    private static readonly Lazy<bool> Available = new(() =>
+    {
+        try
+        {
+            _ = Core.Healpix.Healpix.Pix2Ang(2, 5);
+            return true;
+        }
+        catch (NotImplementedException)
+        {
+            return false;
+        }
+    });
+
+    public string? SkipReason => Available.Value ? null : "HEALPix is not implemented in this build (stub)";
 }
 
 /// <summary>A fact that is skipped when its class requires a broker and none is reachable.</summary>
@@ -67,9 +95,10 @@ public sealed class TransportFactDiscoverer(IMessageSink diagnosticMessageSink) 
     public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute)
     {
         var type = testMethod.TestClass.Class.ToRuntimeType();
-        if (type.GetCustomAttributes(typeof(RequiresBrokerAttribute), inherit: true).Length > 0 && !Broker.IsReachable)
+        var reason = type.GetCustomAttributes(inherit: true).OfType<ISkipCondition>().Select(c => c.SkipReason).FirstOrDefault(r => r is not null);
+        if (reason is not null)
         {
-            return [new XunitSkippedDataRowTestCase(diagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, Broker.SkipReason)];
+            return [new XunitSkippedDataRowTestCase(diagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason)];
         }
 
         return _inner.Discover(discoveryOptions, testMethod, factAttribute);
