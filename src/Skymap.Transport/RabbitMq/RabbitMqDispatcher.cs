@@ -26,7 +26,7 @@ public sealed record RabbitMqDispatcherOptions
     public ushort Prefetch { get; init; } = 300;
 
     /// <summary>Publisher-confirmed channels used side by side by <see cref="RabbitMqDispatcher.SendAsync"/>.</summary>
-    public int PublisherChannels { get; init; } = 8;
+    public int PublisherChannels { get; init; } = 16;
 
     /// <summary>How long one publish waits for its confirm before it is published again.</summary>
     public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(30);

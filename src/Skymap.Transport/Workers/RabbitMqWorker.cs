@@ -161,24 +161,44 @@ public sealed class RabbitMqWorker
 
         _logger.LogInformation("Worker {Worker} consuming {Queue} at {Broker} (concurrency {Concurrency})",
             WorkerIdentity.Create(0), names.ToClients, _options.Broker, _options.Concurrency);
-        var slots = new Task[_options.Concurrency];
-        var publishers = new ConfirmedPublisher[_options.Concurrency];
-        for (var i = 0; i < slots.Length; i++)
+        // Fitting and replying are decoupled: a slot hands its reply to a publishing lane and takes the next task while
+        // the reply waits for its confirm; the task is acked only after that confirm. With prefetch > concurrency this
+        // hides the confirm latency; with the default prefetch = concurrency it behaves as publish → confirm → ack → next.
+        var prefetch = _options.Prefetch ?? (ushort)Math.Min(_options.Concurrency, ushort.MaxValue);
+        var replies = Channel.CreateBounded<(PixelTaskResult Reply, ulong Tag)>(Math.Max(1, (int)prefetch));
+        var publishers = new ConfirmedPublisher[Math.Clamp((int)prefetch, 1, 8)];
+        for (var i = 0; i < publishers.Length; i++)
         {
             publishers[i] = await ConfirmedPublisher.CreateAsync(connection, _options.PublishTimeout, _options.RecoveryTimeout, _logger, cancellationToken).ConfigureAwait(false);
         }
 
+        var slots = new Task[_options.Concurrency];
         for (var i = 0; i < slots.Length; i++)
         {
             var index = i;
-            slots[i] = Task.Run(() => RunSlotAsync(index, deliveries.Reader, consumerChannel, publishers[index], names, stop.Token));
+            slots[i] = Task.Run(() => RunSlotAsync(index, deliveries.Reader, replies.Writer, consumerChannel, publishers[0], names, stop.Token));
         }
+
+        var lanes = publishers.Select(p => Task.Run(() => RunPublisherAsync(replies.Reader, consumerChannel, p, names, stop.Token))).ToArray();
+        var all = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.WhenAll(slots).ConfigureAwait(false);
+            }
+            finally
+            {
+                replies.Writer.TryComplete();
+            }
+
+            await Task.WhenAll(lanes).ConfigureAwait(false);
+        });
 
         var watchdog = WatchAsync(deliveries.Writer, stop.Token);
         var exit = ExitOk;
         try
         {
-            await Task.WhenAll(slots).ConfigureAwait(false);
+            await all.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -257,7 +277,9 @@ public sealed class RabbitMqWorker
         }
     }
 
-    private async Task RunSlotAsync(int index, ChannelReader<Delivery> deliveries, IChannel consumerChannel, ConfirmedPublisher publisher, QueueNames names, CancellationToken cancellationToken)
+    private async Task RunSlotAsync(
+        int index, ChannelReader<Delivery> deliveries, ChannelWriter<(PixelTaskResult Reply, ulong Tag)> replies, IChannel consumerChannel,
+        ConfirmedPublisher deadLetters, QueueNames names, CancellationToken cancellationToken)
     {
         var workerId = WorkerIdentity.Create(index);
         var generation = -1;
@@ -270,9 +292,9 @@ public sealed class RabbitMqWorker
             }
 
             Interlocked.Increment(ref _busy);
+            PixelTaskResult reply;
             try
             {
-                PixelTaskResult reply;
                 PixelTask task;
                 try
                 {
@@ -283,12 +305,15 @@ public sealed class RabbitMqWorker
                 catch (WireFormatException e) when (e.PartialTask is not null)
                 {
                     _logger.LogError("Refusing task {Task}: {Reason}", e.PartialTask.Id, e.Message);
-                    await ReplyAndAckAsync(PixelTaskResult.Failure(e.PartialTask, PixelTaskStatus.Failed, e.Message, 0, workerId)).ConfigureAwait(false);
+                    reply = PixelTaskResult.Failure(e.PartialTask, PixelTaskStatus.Failed, e.Message, 0, workerId);
+                    await replies.WriteAsync((reply, d.DeliveryTag), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 catch (WireFormatException e)
                 {
                     await DeadLetterAsync(d, e.Message).ConfigureAwait(false);
+                    Interlocked.Decrement(ref _busy);
+                    Touch();
                     continue;
                 }
 
@@ -302,20 +327,14 @@ public sealed class RabbitMqWorker
 
                 var current = task;
                 reply = await Task.Run(() => scan.Run(reco, current, workerId, cancellationToken), cancellationToken).ConfigureAwait(false);
-                await ReplyAndAckAsync(reply).ConfigureAwait(false);
             }
-            finally
+            catch
             {
                 Interlocked.Decrement(ref _busy);
-                Touch();
+                throw;
             }
 
-            async Task ReplyAndAckAsync(PixelTaskResult r)
-            {
-                await publisher.PublishAsync(names.FromClients, ConfirmedPublisher.ResultProperties(r), WireFormat.EncodeResult(r), cancellationToken).ConfigureAwait(false);
-                Interlocked.Increment(ref _completed);
-                await AckAsync(consumerChannel, d.DeliveryTag).ConfigureAwait(false);
-            }
+            await replies.WriteAsync((reply, d.DeliveryTag), cancellationToken).ConfigureAwait(false);
 
             async Task DeadLetterAsync(Delivery bad, string reason)
             {
@@ -327,8 +346,28 @@ public sealed class RabbitMqWorker
                     ["x-skymap-error"] = reason,
                     ["x-skymap-source-queue"] = names.ToClients,
                 };
-                await publisher.PublishAsync(names.DeadLetters, props, bad.Body, cancellationToken).ConfigureAwait(false);
+                await deadLetters.PublishAsync(names.DeadLetters, props, bad.Body, cancellationToken).ConfigureAwait(false);
                 await AckAsync(consumerChannel, bad.DeliveryTag).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A publishing lane: publishes replies, waits for each confirm, then acks the task.</summary>
+    private async Task RunPublisherAsync(
+        ChannelReader<(PixelTaskResult Reply, ulong Tag)> replies, IChannel consumerChannel, ConfirmedPublisher publisher, QueueNames names, CancellationToken cancellationToken)
+    {
+        await foreach (var (r, tag) in replies.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await publisher.PublishAsync(names.FromClients, ConfirmedPublisher.ResultProperties(r), WireFormat.EncodeResult(r), cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _completed);
+                await AckAsync(consumerChannel, tag).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _busy);
+                Touch();
             }
         }
     }
