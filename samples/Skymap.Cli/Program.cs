@@ -13,6 +13,8 @@ public static class Program
         {
             ScanCommand.Create(),
             CompareCommand.Create(),
+            SimulateCommandLine.Create(),
+            PlotCommandLine.Create(),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

@@ -1,15 +1,46 @@
 using System.Globalization;
 using Skymap.Core.Events;
+using Skymap.Core.Maps;
 using Skymap.Core.Scanning;
+using Skymap.Core.Simulation;
 using Spectre.Console;
-using HealpixGrid = Skymap.Core.Healpix.Healpix;
 
 namespace Skymap.Cli;
 
-/// <summary>The table printed after a scan.</summary>
+/// <summary>After a scan: the FITS map and plots, and the table printed for the user.</summary>
 internal static class ScanSummary
 {
-    public static void Print(ScanOutcome outcome, SkymapEvent evt, string outputDir)
+    /// <summary>Writes the FITS/SVG/PNG products of a non-empty result; returns the analysis (null when empty).</summary>
+    public static (SkymapAnalysis? Analysis, SkymapProductPaths? Paths) WriteProducts(ScanOutcome outcome, string outputDir)
+    {
+        if (outcome.Result.IsEmpty)
+        {
+            return (null, null);
+        }
+
+        var result = outcome.Result.ToSkyScanResult();
+        if (result.BestFit() is null)
+        {
+            return (null, null);
+        }
+
+        var analysis = new SkymapAnalysis(result);
+        return (analysis, SkymapProducts.WriteAll(analysis, outputDir));
+    }
+
+    /// <summary>Compares the best fit with the event's truth, when it has one.</summary>
+    public static TruthComparisonResult? CompareWithTruth(SkymapEvent evt, SkymapAnalysis? analysis)
+    {
+        if (evt.Truth is not { } truth || analysis is null)
+        {
+            return null;
+        }
+
+        return TruthComparison.Compare(truth.Ra, truth.Dec, analysis.BestRa, analysis.BestDec,
+            (ra, dec) => analysis.Llh(ra, dec) is { } llh ? analysis.DeltaLlh2(llh) : null);
+    }
+
+    public static void Print(ScanOutcome outcome, SkymapEvent evt, string outputDir, SkymapAnalysis? analysis, SkymapProductPaths? products)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumn("nside").AddColumn("pixels").AddColumn("recos").AddColumn("failed").AddColumn("retried");
         foreach (var t in outcome.Tallies.Nsides)
@@ -18,21 +49,35 @@ internal static class ScanSummary
         }
 
         var status = outcome.Status == ScanStatus.Completed ? "[green]completed[/]" : $"[red]failed[/]: {Markup.Escape(outcome.Error ?? "")}";
-        AnsiConsole.MarkupLine($"Scan [bold]{outcome.ScanId}[/] {status} in {outcome.Elapsed.TotalSeconds:0.0} s (seed {outcome.Seed})");
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Scan [bold]{outcome.ScanId}[/] {status} in {outcome.Elapsed.TotalSeconds:0.0} s (seed {outcome.Seed})"));
         AnsiConsole.Write(table);
-        var result = outcome.Result.ToSkyScanResult();
-        var best = result.BestFit();
-        if (best is { } b)
+        if (analysis is not null)
         {
-            var (theta, phi) = HealpixGrid.Pix2Ang(b.Nside, b.Index);
-            var ra = phi * 180 / Math.PI;
-            var dec = 90 - (theta * 180 / Math.PI);
+            var b = analysis.BestFit;
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"Best fit: nside {b.Nside} pixel {b.Index}, RA {ra:0.000}°, Dec {dec:0.000}°, llh {b.Llh:0.####}"));
+                $"Best fit: RA {analysis.BestRaDegrees:0.000}°, Dec {analysis.BestDecDegrees:0.000}° (nside {b.Nside} pixel {b.Index}, llh {b.Llh:0.####})"));
+            foreach (var s in analysis.Summaries.Where(s => s.Level.Containment is 0.5 or 0.9))
+            {
+                var e = s.Errors;
+                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{s.Level.Label,-4} area {s.PixelSumArea:0.###} deg² (pixels), {s.PolygonArea:0.###} deg² (contour); RA +{e.RaPlus:0.##}/−{e.RaMinus:0.##}°, Dec +{e.DecPlus:0.##}/−{e.DecMinus:0.##}°"));
+            }
+        }
+
+        if (CompareWithTruth(evt, analysis) is { } truth)
+        {
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"Truth: {truth.AngularDistanceDeg:0.###}° from the best fit; inside 50%: {YesNo(truth.InsideContour50)}, inside 90%: {YesNo(truth.InsideContour90)}"));
         }
 
         AnsiConsole.MarkupLine($"Output: [blue]{Markup.Escape(outputDir)}[/]");
+        if (products is { } p)
+        {
+            AnsiConsole.MarkupLine($"Plot: [blue]{Markup.Escape(p.Png)}[/], [blue]{Markup.Escape(p.Svg)}[/]; map: [blue]{Markup.Escape(p.Fits)}[/]");
+        }
     }
+
+    private static string YesNo(bool b) => b ? "[green]yes[/]" : "[yellow]no[/]";
 
     private static string Inv(long v) => v.ToString(CultureInfo.InvariantCulture);
 }

@@ -182,7 +182,8 @@ internal static class ScanCommand
             outcome = await display.RunAsync(c => engine.RunAsync(evt, c), ct).ConfigureAwait(false);
         }
 
-        ScanSummary.Print(outcome, evt, outputDir);
+        var (analysis, products) = ScanSummary.WriteProducts(outcome, outputDir);
+        ScanSummary.Print(outcome, evt, outputDir, analysis, products);
         return outcome.Status == ScanStatus.Completed ? 0 : 3;
     }
 

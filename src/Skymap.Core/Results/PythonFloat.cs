@@ -5,6 +5,9 @@ namespace Skymap.Core.Results;
 /// <summary>Formats doubles exactly as Python's <c>repr(float)</c> (what <c>json.dump</c> writes).</summary>
 public static class PythonFloat
 {
+    /// <summary>Enough room for any repr: sign, 17 digits, "0." and 4 leading zeros, or an exponent.</summary>
+    internal const int MaxLength = 32;
+
     /// <summary>
     /// Python <c>repr</c> of a double: the shortest digits that round-trip; fixed notation with a decimal
     /// point when 1e-4 ≤ |x| &lt; 1e16 or x is ±0 (<c>1500.0</c>, <c>-0.0</c>, <c>0.0001</c>), otherwise
@@ -15,92 +18,140 @@ public static class PythonFloat
     /// <returns>The Python representation.</returns>
     public static string Repr(double value)
     {
-        if (double.IsNaN(value))
+        Span<char> buffer = stackalloc char[MaxLength];
+        var n = Format(value, buffer);
+        return new string(buffer[..n]);
+    }
+
+    /// <summary>Writes <see cref="Repr"/> into a buffer of at least <see cref="MaxLength"/> characters.</summary>
+    /// <returns>The number of characters written.</returns>
+    internal static int Format(double value, Span<char> destination)
+    {
+        if (!double.IsFinite(value))
         {
-            return "nan";
+            var text = double.IsNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
+            text.CopyTo(destination);
+            return text.Length;
         }
 
-        if (double.IsInfinity(value))
+        var pos = 0;
+        if (double.IsNegative(value))
         {
-            return value > 0 ? "inf" : "-inf";
+            destination[pos++] = '-';
         }
 
-        var negative = double.IsNegative(value);
         if (value == 0)
         {
-            return negative ? "-0.0" : "0.0";
+            "0.0".CopyTo(destination[pos..]);
+            return pos + 3;
         }
 
-        // .NET Core 3.0+ "R" yields the shortest round-trip digits (same digit choice as Python's repr).
-        var (digits, decpt) = ShortestDigits(Math.Abs(value));
-        var sb = new System.Text.StringBuilder(32);
-        if (negative)
-        {
-            sb.Append('-');
-        }
+        // .NET Core 3.0+ "R" gives the shortest round-trip digits, the same digit choice as Python's repr
+        // (checked against Python on thousands of values in the tests); only the layout differs.
+        Span<char> digits = stackalloc char[MaxLength];
+        var decpt = ShortestDigits(Math.Abs(value), digits, out var count);
 
         // Python float_repr_style 'short' with repr: exponent form when decpt <= -4 or decpt > 16,
         // where value = 0.d1d2... × 10^decpt.
         if (decpt <= -4 || decpt > 16)
         {
-            sb.Append(digits[0]);
-            if (digits.Length > 1)
+            destination[pos++] = digits[0];
+            if (count > 1)
             {
-                sb.Append('.').Append(digits, 1, digits.Length - 1);
+                destination[pos++] = '.';
+                digits[1..count].CopyTo(destination[pos..]);
+                pos += count - 1;
             }
 
             var exponent = decpt - 1;
-            sb.Append('e').Append(exponent < 0 ? '-' : '+');
-            var abs = Math.Abs(exponent);
-            if (abs < 10)
+            destination[pos++] = 'e';
+            destination[pos++] = exponent < 0 ? '-' : '+';
+            exponent = Math.Abs(exponent);
+            if (exponent < 10)
             {
-                sb.Append('0');
+                destination[pos++] = '0';
             }
 
-            sb.Append(abs.ToString(CultureInfo.InvariantCulture));
-        }
-        else if (decpt <= 0)
-        {
-            sb.Append("0.").Append('0', -decpt).Append(digits);
-        }
-        else if (decpt < digits.Length)
-        {
-            sb.Append(digits, 0, decpt).Append('.').Append(digits, decpt, digits.Length - decpt);
-        }
-        else
-        {
-            sb.Append(digits).Append('0', decpt - digits.Length).Append(".0");
+            exponent.TryFormat(destination[pos..], out var written, default, CultureInfo.InvariantCulture);
+            return pos + written;
         }
 
-        return sb.ToString();
+        if (decpt <= 0)
+        {
+            destination[pos++] = '0';
+            destination[pos++] = '.';
+            destination.Slice(pos, -decpt).Fill('0');
+            pos += -decpt;
+            digits[..count].CopyTo(destination[pos..]);
+            return pos + count;
+        }
+
+        if (decpt < count)
+        {
+            digits[..decpt].CopyTo(destination[pos..]);
+            pos += decpt;
+            destination[pos++] = '.';
+            digits[decpt..count].CopyTo(destination[pos..]);
+            return pos + count - decpt;
+        }
+
+        digits[..count].CopyTo(destination[pos..]);
+        pos += count;
+        destination.Slice(pos, decpt - count).Fill('0');
+        pos += decpt - count;
+        destination[pos++] = '.';
+        destination[pos++] = '0';
+        return pos;
     }
 
-    /// <summary>Shortest round-trip significant digits (no leading/trailing zeros) and decimal-point position.</summary>
-    private static (string Digits, int DecimalPoint) ShortestDigits(double positive)
+    /// <summary>
+    /// Shortest round-trip significant digits of a positive finite value (no leading or trailing zeros)
+    /// and the decimal-point position: value = 0.d1d2… × 10^result.
+    /// </summary>
+    private static int ShortestDigits(double positive, Span<char> digits, out int count)
     {
-        var text = positive.ToString("R", CultureInfo.InvariantCulture);
+        Span<char> text = stackalloc char[MaxLength];
+        positive.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture);
+        text = text[..length];
         var exponent = 0;
-        var e = text.IndexOfAny(['E', 'e']);
-        var mantissa = text;
+        var e = text.IndexOfAny('E', 'e');
         if (e >= 0)
         {
-            exponent = int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            mantissa = text[..e];
+            exponent = int.Parse(text[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            text = text[..e];
         }
 
-        var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
-        var intPart = dot >= 0 ? mantissa[..dot] : mantissa;
-        var fracPart = dot >= 0 ? mantissa[(dot + 1)..] : string.Empty;
-        var all = intPart + fracPart;
-        var decpt = intPart.Length + exponent;
-        var lead = 0;
-        while (lead < all.Length - 1 && all[lead] == '0')
+        count = 0;
+        var intDigits = 0;
+        var seenDot = false;
+        var leadingZeros = 0;
+        foreach (var c in text)
         {
-            lead++;
+            if (c == '.')
+            {
+                seenDot = true;
+                continue;
+            }
+
+            if (!seenDot)
+            {
+                intDigits++;
+            }
+
+            if (count == 0 && c == '0')
+            {
+                leadingZeros++;
+                continue;
+            }
+
+            digits[count++] = c;
         }
 
-        decpt -= lead;
-        var digits = all[lead..].TrimEnd('0');
-        return (digits.Length == 0 ? "0" : digits, decpt);
+        while (count > 1 && digits[count - 1] == '0')
+        {
+            count--;
+        }
+
+        return intDigits + exponent - leadingZeros;
     }
 }

@@ -12,7 +12,9 @@ namespace Skymap.Core.Results;
 /// <para>
 /// The writer always emits version 1 (8 columns, 8 metadata keys in order) laid out byte for byte as
 /// Python's <c>json.dump(obj, f, indent=4)</c>: one element per line, <c>repr</c> floats, NaN and ±∞ as the
-/// string <c>"&lt;skyreader.nan&gt;"</c>, non-ASCII escaped, no trailing newline.
+/// string <c>"&lt;skyreader.nan&gt;"</c>, non-ASCII escaped, no trailing newline. A result read without event
+/// metadata (<see cref="ResultMetadata.HasEventMetadata"/> false) is written with skyreader's default event
+/// fields.
 /// </para>
 /// <para>
 /// The reader applies every rule of §2 and throws <see cref="SkyScanResultFormatException"/> on any

@@ -13,7 +13,7 @@ namespace Skymap.Core.Results;
 /// The writer always emits version 1: a ZIP archive of stored (uncompressed, CRC-32 set) members
 /// <c>header.npy</c> then <c>nside-&lt;N&gt;.npy</c> ascending, each an <c>.npy</c> 1.0 file laid out byte for
 /// byte as numpy writes it. Entry timestamps are fixed at 1980-01-01 00:00, so equal results give equal
-/// files. The header's <c>event_type</c> field is <c>&lt;U{n}</c> with n the longest event type of the blocks
+/// files. Every NaN is written as numpy's <c>np.nan</c> (0x7FF8000000000000). The header's <c>event_type</c> field is <c>&lt;U{n}</c> with n the longest event type of the blocks
 /// (skyreader takes the first block's; all blocks normally share one).
 /// </para>
 /// <para>
@@ -209,13 +209,13 @@ public static class SkyScanResultNpz
         foreach (ref readonly var r in rows)
         {
             BinaryPrimitives.WriteInt64LittleEndian(d, r.Index);
-            BinaryPrimitives.WriteDoubleLittleEndian(d[8..], r.Llh);
-            BinaryPrimitives.WriteDoubleLittleEndian(d[16..], r.EIn);
-            BinaryPrimitives.WriteDoubleLittleEndian(d[24..], r.ETot);
-            BinaryPrimitives.WriteDoubleLittleEndian(d[32..], r.X);
-            BinaryPrimitives.WriteDoubleLittleEndian(d[40..], r.Y);
-            BinaryPrimitives.WriteDoubleLittleEndian(d[48..], r.Z);
-            BinaryPrimitives.WriteDoubleLittleEndian(d[56..], r.T);
+            WriteDouble(d[8..], r.Llh);
+            WriteDouble(d[16..], r.EIn);
+            WriteDouble(d[24..], r.ETot);
+            WriteDouble(d[32..], r.X);
+            WriteDouble(d[40..], r.Y);
+            WriteDouble(d[48..], r.Z);
+            WriteDouble(d[56..], r.T);
             d = d[64..];
         }
 
@@ -245,13 +245,29 @@ public static class SkyScanResultNpz
             var at = 25;
             Npy.WriteUtf32(m.EventType, d.Slice(at, 4 * typeLength));
             at += 4 * typeLength;
-            BinaryPrimitives.WriteDoubleLittleEndian(d[at..], m.Mjd);
+            WriteDouble(d[at..], m.Mjd);
             d[at + 8] = m.IsRealEvent ? (byte)1 : (byte)0;
             BinaryPrimitives.WriteInt64LittleEndian(d[(at + 9)..], ResultColumns.LatestVersion);
             d = d[itemSize..];
         }
 
         return bytes;
+    }
+
+    /// <summary>numpy's <c>np.nan</c> bit pattern (positive quiet NaN); .NET's <see cref="double.NaN"/> is negative.</summary>
+    private const long NumpyNanBits = 0x7FF8_0000_0000_0000;
+
+    /// <summary>Writes a little-endian double, every NaN as numpy's <c>np.nan</c> so that files match numpy's bytes.</summary>
+    private static void WriteDouble(Span<byte> destination, double value)
+    {
+        if (double.IsNaN(value))
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(destination, NumpyNanBits);
+        }
+        else
+        {
+            BinaryPrimitives.WriteDoubleLittleEndian(destination, value);
+        }
     }
 
     /// <summary>The version a data member's fields match (0: 4 fields, 1: 8 fields).</summary>

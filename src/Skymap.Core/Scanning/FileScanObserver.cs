@@ -50,7 +50,15 @@ public sealed class FileScanObserver : IScanObserver
         ArgumentNullException.ThrowIfNull(result);
         if (!result.IsEmpty)
         {
+            var previous = LatestResult;
             LatestResult = ResultFiles.Write(result.ToSkyScanResult(), Directory);
+
+            // A partial result with fewer nsides has another file name; remove it once a newer one is written.
+            if (previous is { } p && p != LatestResult)
+            {
+                File.Delete(p.Json);
+                File.Delete(p.Npz);
+            }
         }
 
         return Task.CompletedTask;

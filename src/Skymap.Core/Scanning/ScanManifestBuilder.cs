@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Skymap.Core.Events;
 using Skymap.Core.Pixels;
+using Skymap.Core.Results;
 
 namespace Skymap.Core.Scanning;
 
@@ -71,7 +72,7 @@ public sealed class ScanManifestBuilder
         {
             nsides[n.Nside.ToString(CultureInfo.InvariantCulture)] = new JsonObject
             {
-                ["recos"] = Tally(n.Done, n.Generated, n.Estimated, n.Failed, 1),
+                ["recos"] = Tally(n.Done, n.Generated, n.Estimated, n.Failed, null),
                 ["pixels"] = Tally(n.Done, n.Generated, n.Estimated, n.Failed, m),
             };
             doneSum += n.Done;
@@ -95,13 +96,13 @@ public sealed class ScanManifestBuilder
                 ["nsides"] = nsides,
                 ["overall"] = new JsonObject
                 {
-                    ["recos"] = Tally(doneSum, genSum, estSum, failSum, 1),
+                    ["recos"] = Tally(doneSum, genSum, estSum, failSum, null),
                     ["pixels"] = Tally(doneSum, genSum, estSum, failSum, m),
                 },
                 ["est. scan timeline"] = timeline,
             },
             ["processing_stats"] = ProcessingStats(now, doneSum, predicted, done),
-            ["predictive_scanning_threshold"] = pst,
+            ["predictive_scanning_threshold"] = Float(pst),
             ["last_updated"] = DateTime(now),
             ["start"] = ScannerStart.ToUnixTimeSeconds(),
             ["end"] = End is { } e ? e.ToUnixTimeSeconds() : null,
@@ -121,7 +122,7 @@ public sealed class ScanManifestBuilder
                 ["run_id"] = header.RunId,
                 ["event_id"] = header.EventId,
                 ["event_type"] = header.EventType,
-                ["mjd"] = header.Mjd,
+                ["mjd"] = Float(header.Mjd),
                 ["is_real_event"] = header.IsRealEvent,
                 ["version"] = 1,
             },
@@ -224,9 +225,9 @@ public sealed class ScanManifestBuilder
         ["fastest"] = Duration(TimeSpan.FromSeconds(sorted[0])),
     };
 
-    private static JsonObject Tally(long done, long generated, long estimated, long failed, int divisor)
+    private static JsonObject Tally(long done, long generated, long estimated, long failed, int? pixelDivisor)
     {
-        if (divisor == 1)
+        if (pixelDivisor is not { } divisor)
         {
             return new JsonObject
             {
@@ -244,15 +245,16 @@ public sealed class ScanManifestBuilder
         {
             ["done"] = pixelsDone,
             ["done est. percent"] = generated == 0 ? "N/A" : string.Create(CultureInfo.InvariantCulture, $"{pixelsDone}/{PyFloat(gen)} ({pixelsDone / gen:0.00})"),
-            ["generated"] = gen,
-            ["initial approximation total"] = (double)estimated / divisor,
+            ["generated"] = Float(gen),
+            ["initial approximation total"] = Float((double)estimated / divisor),
             ["failed"] = failed,
         };
     }
 
-    private static string PyFloat(double v) => v == Math.Floor(v) && Math.Abs(v) < 1e16
-        ? v.ToString("0.0", CultureInfo.InvariantCulture)
-        : v.ToString("R", CultureInfo.InvariantCulture);
+    private static string PyFloat(double v) => PythonFloat.Repr(v);
+
+    /// <summary>A JSON number written as Python writes a float (<c>768.0</c>, never <c>768</c>).</summary>
+    private static JsonNode? Float(double v) => double.IsFinite(v) ? JsonNode.Parse(PythonFloat.Repr(v)) : null;
 
     /// <summary>Python <c>str(timedelta(seconds=int))</c>: <c>0:04:05</c>, <c>1 day, 2:03:04</c>.</summary>
     public static string Duration(TimeSpan span)

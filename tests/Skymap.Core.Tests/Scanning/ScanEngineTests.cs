@@ -95,7 +95,8 @@ public class ScanEngineTests
         var plain = (await ScanTestSupport.RunAsync(new DummyReco(), "1:0 2:12 4:12")).Outcome;
         var dup = (await ScanTestSupport.RunAsync(new DummyReco(), "1:0 2:12 4:12", wrap: d => new WrappingDispatcher(d) { DuplicateReplies = true })).Outcome;
         Assert.True(plain.Result.ToSkyScanResult().ResultEquals(dup.Result.ToSkyScanResult()));
-        Assert.Equal(dup.Tallies.Done, dup.Tallies.Duplicates);
+        // Every reply came twice; the very last duplicate may still be in flight when the scan ends.
+        Assert.InRange(dup.Tallies.Duplicates, dup.Tallies.Done - 1, dup.Tallies.Done);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ internal sealed class PythonJsonWriter
     private readonly int _indent;
     private readonly NonFiniteStyle _nonFinite;
     private readonly Stack<(bool IsObject, bool HasItems)> _stack = new();
+    private readonly List<string> _newLines = [];
     private bool _afterKey;
 
     public PythonJsonWriter(TextWriter output, int indent, NonFiniteStyle nonFinite)
@@ -70,7 +71,9 @@ internal sealed class PythonJsonWriter
     public void Value(long value)
     {
         BeforeValue();
-        _out.Write(value.ToString(CultureInfo.InvariantCulture));
+        Span<char> buffer = stackalloc char[20];
+        value.TryFormat(buffer, out var written, default, CultureInfo.InvariantCulture);
+        _out.Write(buffer[..written]);
     }
 
     public void Value(bool value)
@@ -90,7 +93,8 @@ internal sealed class PythonJsonWriter
         BeforeValue();
         if (double.IsFinite(value))
         {
-            _out.Write(PythonFloat.Repr(value));
+            Span<char> buffer = stackalloc char[PythonFloat.MaxLength];
+            _out.Write(buffer[..PythonFloat.Format(value, buffer)]);
         }
         else if (_nonFinite == NonFiniteStyle.SkyreaderSentinel)
         {
@@ -149,11 +153,12 @@ internal sealed class PythonJsonWriter
 
     private void NewLine(int depth)
     {
-        _out.Write('\n');
-        for (var i = 0; i < depth * _indent; i++)
+        while (_newLines.Count <= depth)
         {
-            _out.Write(' ');
+            _newLines.Add("\n" + new string(' ', _newLines.Count * _indent));
         }
+
+        _out.Write(_newLines[depth]);
     }
 
     /// <summary>Python's <c>ensure_ascii</c> string encoding.</summary>
