@@ -42,3 +42,27 @@ public class BrokerSettingsTests
         Assert.DoesNotContain("no-colon-secret", a.Message, StringComparison.Ordinal);
     }
 }
+
+public class WorkerLaunchTests
+{
+    [Fact]
+    public void The_current_process_relaunches_itself_as_a_stdio_worker()
+    {
+        var l = Processes.WorkerLaunch.CurrentProcess();
+        Assert.Equal(Environment.ProcessPath, l.FileName);
+        Assert.Equal(["worker", "--stdio"], l.Arguments.TakeLast(2));
+        if (Path.GetFileNameWithoutExtension(l.FileName) == "dotnet")
+        {
+            Assert.EndsWith(".dll", l.Arguments[0], StringComparison.Ordinal);
+            Assert.True(Path.IsPathRooted(l.Arguments[0]));
+        }
+    }
+
+    [Fact]
+    public void A_dotnet_launch_runs_the_assembly_with_the_host()
+    {
+        var l = Processes.WorkerLaunch.Dotnet("skymap.dll");
+        Assert.Equal("dotnet", Path.GetFileNameWithoutExtension(l.FileName));
+        Assert.Equal([Path.GetFullPath("skymap.dll"), "worker", "--stdio"], l.Arguments);
+    }
+}

@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Skymap.Transport.Processes;
 
 /// <summary>
@@ -29,7 +27,9 @@ public sealed record WorkerLaunch(string FileName, IReadOnlyList<string> Argumen
         var path = System.Environment.ProcessPath ?? throw new InvalidOperationException("the current process path is unknown");
         if (string.Equals(Path.GetFileNameWithoutExtension(path), "dotnet", StringComparison.OrdinalIgnoreCase))
         {
-            var entry = Assembly.GetEntryAssembly()?.Location;
+            // Under the dotnet host the first command-line argument is the application's assembly (skymap.dll).
+            var args = System.Environment.GetCommandLineArgs();
+            var entry = args.Length > 0 && args[0].EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? Path.GetFullPath(args[0]) : null;
             if (string.IsNullOrEmpty(entry))
             {
                 throw new InvalidOperationException("running under the dotnet host but the entry assembly is unknown; pass a WorkerLaunch");
