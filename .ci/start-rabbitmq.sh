@@ -28,8 +28,12 @@ heartbeat = 60
 disk_free_limit.absolute = 50MB
 CONF
 
-if $SUDO rabbitmqctl -q status >/dev/null 2>&1; then
+if $SUDO rabbitmqctl -q ping >/dev/null 2>&1; then
     echo "start-rabbitmq: node already running"
+    # The Erlang node may be up with the RabbitMQ application stopped (after `rabbitmqctl stop_app`).
+    if ! $SUDO rabbitmqctl -q await_startup --timeout 5 >/dev/null 2>&1; then
+        $SUDO rabbitmqctl -q start_app
+    fi
 else
     echo "start-rabbitmq: starting rabbitmq-server"
     $SUDO rabbitmq-server -detached

@@ -176,10 +176,24 @@ public sealed class RabbitMqWorker
         for (var i = 0; i < slots.Length; i++)
         {
             var index = i;
-            slots[i] = Task.Run(() => RunSlotAsync(index, deliveries.Reader, replies.Writer, consumerChannel, publishers[0], names, stop.Token));
+            slots[i] = Guard(() => RunSlotAsync(index, deliveries.Reader, replies.Writer, consumerChannel, publishers[0], names, stop.Token));
         }
 
-        var lanes = publishers.Select(p => Task.Run(() => RunPublisherAsync(replies.Reader, consumerChannel, p, names, stop.Token))).ToArray();
+        var lanes = publishers.Select(p => Guard(() => RunPublisherAsync(replies.Reader, consumerChannel, p, names, stop.Token))).ToArray();
+
+        // A slot or lane that fails stops the others (which would otherwise wait on each other forever).
+        Task Guard(Func<Task> run) => Task.Run(async () =>
+        {
+            try
+            {
+                await run().ConfigureAwait(false);
+            }
+            catch (Exception) when (!stop.IsCancellationRequested)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        });
         var all = Task.Run(async () =>
         {
             try
@@ -203,6 +217,12 @@ public sealed class RabbitMqWorker
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             StopReason ??= "cancelled";
+        }
+        catch (BrokerUnavailableException e) when (e.InnerException is PublishException { IsReturn: true })
+        {
+            // The reply queue was deleted under an in-flight task: the server has finished (or given up on) the scan.
+            _logger.LogWarning("Stopping: {Error}", e.Message);
+            StopReason ??= "scan finished (reply queue deleted)";
         }
         catch (BrokerUnavailableException e)
         {
