@@ -48,6 +48,33 @@ public static class PhysicsConstants
     /// <summary>Effective distance beyond which the jitter patch is not applied [m].</summary>
     public const double DistMagic = 100.0;
 
+    /// <summary>Jitter-patch boundary t0p = √(2π)·σ [ns] (PHYSICS.md §3).</summary>
+    public static readonly double JitterT0p = Math.Sqrt(2.0 * Math.PI) * JitterSigma;
+
+    /// <summary>Effective distance d_eff = c1·ρ⊥ + c0 − c2·cosη + c3·cos²η: c1 (PHYSICS.md §3).</summary>
+    public const double EffectiveDistanceRho = 0.8395;
+
+    /// <summary>Effective distance constant term c0 [m].</summary>
+    public const double EffectiveDistanceConstant = 3.094;
+
+    /// <summary>Effective distance cosη coefficient c2 [m] (enters with a minus sign).</summary>
+    public const double EffectiveDistanceCosEta = 3.946;
+
+    /// <summary>Effective distance cos²η coefficient c3 [m].</summary>
+    public const double EffectiveDistanceCosEta2 = 4.636;
+
+    /// <summary>Perpendicular distance below which cosη is taken as 0 [m].</summary>
+    public const double PerpendicularEpsilon = 1e-9;
+
+    /// <summary>Highest string number used by millipede (DeepCore strings 79–86 are excluded).</summary>
+    public const int MillipedeMaxString = 78;
+
+    /// <summary>Margin by which the instrumented volume extends beyond the strings' hull and the DOMs' z-range [m] (PHYSICS.md §4).</summary>
+    public const double InstrumentedVolumeMargin = 60.0;
+
+    /// <summary>Offset added to the cascade–DOM distance in the light yield [m] (PHYSICS.md §4).</summary>
+    public const double YieldDistanceOffset = 0.1;
+
     /// <summary>Millipede cascade spacing along the track [m].</summary>
     public const double CascadeSpacing = 5.0;
 

@@ -1,0 +1,161 @@
+using System.Runtime.Intrinsics;
+using Skymap.Core.Likelihood.Internal;
+
+namespace Skymap.Core.Likelihood;
+
+/// <summary>
+/// The SIMD kernel: the algorithms of <see cref="ScalarLikelihoodKernel"/> in <see cref="Vector512{T}"/>,
+/// <see cref="Vector256{T}"/> or <see cref="Vector128{T}"/> lanes, special functions included. Agrees with the
+/// scalar kernel to a relative 1e-9 on every event llh (in practice ~1e-14). Stateless and thread-safe.
+/// </summary>
+public sealed class SimdLikelihoodKernel : ILikelihoodKernel
+{
+    /// <summary>Uses the widest vector width that is hardware accelerated.</summary>
+    /// <exception cref="NotSupportedException">No vector width is hardware accelerated.</exception>
+    public SimdLikelihoodKernel()
+        : this(BestLaneCount())
+    {
+    }
+
+    /// <summary>Uses a given vector width.</summary>
+    /// <param name="laneCount">Doubles per vector: 8 (Vector512), 4 (Vector256) or 2 (Vector128).</param>
+    /// <exception cref="ArgumentOutOfRangeException">Not 2, 4 or 8.</exception>
+    /// <exception cref="NotSupportedException">That width is not hardware accelerated here.</exception>
+    public SimdLikelihoodKernel(int laneCount)
+    {
+        var accelerated = laneCount switch
+        {
+            8 => Vector512.IsHardwareAccelerated,
+            4 => Vector256.IsHardwareAccelerated,
+            2 => Vector128.IsHardwareAccelerated,
+            _ => throw new ArgumentOutOfRangeException(nameof(laneCount), laneCount, "lane count must be 2, 4 or 8"),
+        };
+        if (!accelerated)
+        {
+            throw new NotSupportedException($"{laneCount * 64}-bit vectors are not hardware accelerated on this machine");
+        }
+
+        LaneCount = laneCount;
+        Name = $"simd-{laneCount * 64} ({laneCount} lanes)";
+    }
+
+    /// <summary>True when at least Vector128 is hardware accelerated.</summary>
+    public static bool IsSupported => Vector128.IsHardwareAccelerated;
+
+    /// <summary>The accelerated lane counts on this machine, widest first.</summary>
+    public static IReadOnlyList<int> AvailableLaneCounts { get; } =
+        new[] { (8, Vector512.IsHardwareAccelerated), (4, Vector256.IsHardwareAccelerated), (2, Vector128.IsHardwareAccelerated) }
+            .Where(x => x.Item2).Select(x => x.Item1).ToArray();
+
+    /// <summary>Doubles per vector.</summary>
+    public int LaneCount { get; }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public KernelKind Kind => KernelKind.Simd;
+
+    /// <inheritdoc />
+    public double PandelLlh(PandelVariant variant, in TrackHypothesis hypothesis, DomBatch doms) =>
+        Dispatch(variant == PandelVariant.Mpe, hypothesis, doms, []);
+
+    /// <inheritdoc />
+    public void PandelTerms(PandelVariant variant, in TrackHypothesis hypothesis, DomBatch doms, Span<double> destination)
+    {
+        if (destination.Length < doms.Count)
+        {
+            throw new ArgumentException("destination is shorter than the DOM batch", nameof(destination));
+        }
+
+        if (doms.Count > 0)
+        {
+            Dispatch(variant == PandelVariant.Mpe, hypothesis, doms, destination);
+        }
+    }
+
+    /// <inheritdoc />
+    public void PandelLlh(PandelVariant variant, ReadOnlySpan<TrackHypothesis> hypotheses, DomBatch doms, Span<double> destination)
+    {
+        if (destination.Length < hypotheses.Length)
+        {
+            throw new ArgumentException("destination is shorter than the hypotheses", nameof(destination));
+        }
+
+        for (var h = 0; h < hypotheses.Length; h++)
+        {
+            destination[h] = PandelLlh(variant, hypotheses[h], doms);
+        }
+    }
+
+    /// <inheritdoc />
+    public double PoissonLlh(ReadOnlySpan<double> counts, ReadOnlySpan<double> expectations, ReadOnlySpan<double> lnGammaCountsPlusOne)
+    {
+        if (expectations.Length != counts.Length || lnGammaCountsPlusOne.Length != counts.Length)
+        {
+            throw new ArgumentException("Poisson spans must have equal lengths");
+        }
+
+        return LaneCount switch
+        {
+            8 => SimdPandel.Poisson<V512>(counts, expectations, lnGammaCountsPlusOne),
+            4 => SimdPandel.Poisson<V256>(counts, expectations, lnGammaCountsPlusOne),
+            _ => SimdPandel.Poisson<V128>(counts, expectations, lnGammaCountsPlusOne),
+        };
+    }
+
+    private double Dispatch(bool mpe, in TrackHypothesis h, DomBatch doms, Span<double> terms)
+    {
+        if (doms.Count == 0)
+        {
+            return 0.0;
+        }
+
+        return LaneCount switch
+        {
+            8 => SimdPandel.Llh<V512>(mpe, h, doms, terms),
+            4 => SimdPandel.Llh<V256>(mpe, h, doms, terms),
+            _ => SimdPandel.Llh<V128>(mpe, h, doms, terms),
+        };
+    }
+
+    private static int BestLaneCount() =>
+        AvailableLaneCounts.Count > 0
+            ? AvailableLaneCounts[0]
+            : throw new NotSupportedException("no vector width is hardware accelerated on this machine");
+}
+
+/// <summary>Creates likelihood kernels by kind (<c>--kernel auto|scalar|simd</c>).</summary>
+public static class LikelihoodKernels
+{
+    private static readonly Lazy<SimdLikelihoodKernel?> BestSimd =
+        new(() => SimdLikelihoodKernel.IsSupported ? new SimdLikelihoodKernel() : null);
+
+    /// <summary>
+    /// The kernel of a kind: <see cref="KernelKind.Auto"/> gives the SIMD kernel when vectors are hardware accelerated,
+    /// else the scalar one; its <see cref="ILikelihoodKernel.Name"/> says which was picked.
+    /// </summary>
+    /// <exception cref="NotSupportedException"><see cref="KernelKind.Simd"/> on a machine without vector acceleration.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Unknown kind.</exception>
+    public static ILikelihoodKernel Create(KernelKind kind) => kind switch
+    {
+        KernelKind.Scalar => ScalarLikelihoodKernel.Instance,
+        KernelKind.Simd => BestSimd.Value ?? throw new NotSupportedException("the SIMD kernel needs hardware-accelerated vectors"),
+        KernelKind.Auto => (ILikelihoodKernel?)BestSimd.Value ?? ScalarLikelihoodKernel.Instance,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kernel kind"),
+    };
+
+    /// <summary>Parses <c>auto</c>, <c>scalar</c> or <c>simd</c> (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">Anything else.</exception>
+    public static KernelKind Parse(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Trim().ToUpperInvariant() switch
+        {
+            "AUTO" => KernelKind.Auto,
+            "SCALAR" => KernelKind.Scalar,
+            "SIMD" => KernelKind.Simd,
+            _ => throw new ArgumentException($"kernel must be auto, scalar or simd, got '{value}'", nameof(value)),
+        };
+    }
+}
