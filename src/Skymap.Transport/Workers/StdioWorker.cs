@@ -1,0 +1,126 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skymap.Core.Scanning;
+using Skymap.Transport.Internal;
+using Skymap.Transport.Wire;
+
+namespace Skymap.Transport.Workers;
+
+/// <summary>
+/// The worker loop of the multi-process transport (<c>skymap worker --stdio</c>): reads length-prefixed
+/// <c>PixelTask</c> frames from its input, fits them with up to <c>concurrency</c> reco workers and writes one
+/// <c>PixelResult</c> frame per task to its output. The first frame written is an empty "ready" frame, sent once the scan
+/// is set up. Logs go to the logger (stderr in the CLI), never to the frame stream.
+/// </summary>
+public sealed class StdioWorker
+{
+    /// <summary>Exit code after the server closed the input (normal end).</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code after a broken frame stream from the server.</summary>
+    public const int ExitProtocolError = 2;
+
+    private readonly WorkerScan _scan;
+    private readonly int _concurrency;
+    private readonly ILogger _logger;
+    private long _completed;
+
+    /// <summary>Creates the loop.</summary>
+    /// <param name="scan">The scan, set up from the startup document.</param>
+    /// <param name="concurrency">Tasks fitted at once (each with its own reco worker); at least 1.</param>
+    /// <param name="logger">Logger (must not write to the output stream).</param>
+    public StdioWorker(WorkerScan scan, int concurrency = 1, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        _scan = scan;
+        _concurrency = concurrency;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Replies written so far.</summary>
+    public long TasksCompleted => Interlocked.Read(ref _completed);
+
+    /// <summary>Runs until the input ends (<see cref="ExitOk"/>) or breaks (<see cref="ExitProtocolError"/>).</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        using var writeLock = new SemaphoreSlim(1, 1);
+        var tasks = Channel.CreateBounded<PixelTask>(new BoundedChannelOptions(_concurrency) { SingleWriter = true });
+        var slots = Enumerable.Range(0, _concurrency)
+            .Select(i => Task.Run(() => ProcessAsync(i, tasks.Reader, output, writeLock, cancellationToken), cancellationToken))
+            .ToArray();
+
+        await Framing.WriteAsync(output, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        var exit = ExitOk;
+        try
+        {
+            while (true)
+            {
+                var frame = await Framing.ReadAsync(input, cancellationToken).ConfigureAwait(false);
+                if (frame is null)
+                {
+                    _logger.LogInformation("Input closed after {Count} tasks; exiting", TasksCompleted);
+                    break;
+                }
+
+                PixelTask task;
+                try
+                {
+                    task = WireFormat.DecodeTask(frame);
+                }
+                catch (WireFormatException e) when (e.PartialTask is not null)
+                {
+                    _logger.LogError("Refusing task {Task}: {Reason}", e.PartialTask.Id, e.Message);
+                    var reply = PixelTaskResult.Failure(e.PartialTask, PixelTaskStatus.Failed, e.Message, 0, WorkerIdentity.Create(0));
+                    await WriteReplyAsync(output, reply, writeLock, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await tasks.Writer.WriteAsync(task, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is FrameFormatException or WireFormatException)
+        {
+            _logger.LogError("Broken frame stream from the server: {Reason}", e.Message);
+            exit = ExitProtocolError;
+        }
+        finally
+        {
+            tasks.Writer.TryComplete();
+        }
+
+        await Task.WhenAll(slots).ConfigureAwait(false);
+        return exit;
+    }
+
+    private async Task ProcessAsync(int index, ChannelReader<PixelTask> tasks, Stream output, SemaphoreSlim writeLock, CancellationToken cancellationToken)
+    {
+        var workerId = WorkerIdentity.Create(index);
+        var reco = _scan.CreateRecoWorker();
+        await foreach (var task in tasks.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var reply = _scan.Run(reco, task, workerId, cancellationToken);
+            await WriteReplyAsync(output, reply, writeLock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteReplyAsync(Stream output, PixelTaskResult reply, SemaphoreSlim writeLock, CancellationToken cancellationToken)
+    {
+        var bytes = WireFormat.EncodeResult(reply);
+        await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Framing.WriteAsync(output, bytes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+
+        Interlocked.Increment(ref _completed);
+    }
+}

@@ -1,0 +1,11 @@
+using Skymap.Core.Scanning;
+using Skymap.Transport.InProcess;
+using Skymap.Transport.TestWorker;
+
+namespace Skymap.Transport.Tests;
+
+/// <summary>The contract against the in-process transport with two workers.</summary>
+public sealed class InProcessContractTests : DispatcherContractTests
+{
+    protected override IPixelDispatcher CreateDispatcher(ScanStartup startup) => new InProcessDispatcher(new TestDummyReco(), 2);
+}
