@@ -17,6 +17,7 @@ public static class Program
             PlotCommandLine.Create(),
             LlhCommandLine.Create(),
             BenchCommand.Create(),
+            WorkerCommandLine.Create(),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

@@ -132,3 +132,48 @@ public class ScanCliTests
         Assert.NotEqual(0, CliProcess.Run("compare", fa, "/nonexistent.json").ExitCode);
     }
 }
+
+public class DistributedScanCliTests
+{
+    private const string Event = "builtin:oscnext-genie-0";
+
+    private static string ResultJson(string dir) =>
+        Directory.GetFiles(dir, "run*.json").Single();
+
+    [Fact]
+    public void Processes_transport_through_the_real_cli_equals_in_process()
+    {
+        var a = CliProcess.TempDir();
+        var b = CliProcess.TempDir();
+        var x = CliProcess.Run("scan", "--event", Event, "--reco", "dummy", "--nsides", "1:0 2:12 4:12", "--seed", "9", "--output-dir", a);
+        Assert.True(x.ExitCode == 0, x.Stderr);
+        var y = CliProcess.Run("scan", "--event", Event, "--reco", "dummy", "--nsides", "1:0 2:12 4:12", "--seed", "9", "--transport", "processes", "--workers", "2", "--output-dir", b);
+        Assert.True(y.ExitCode == 0, y.Stderr);
+        Assert.Equal(File.ReadAllBytes(ResultJson(a)), File.ReadAllBytes(ResultJson(b)));
+        Assert.Equal(File.ReadAllBytes(Path.ChangeExtension(ResultJson(a), ".npz")), File.ReadAllBytes(Path.ChangeExtension(ResultJson(b), ".npz")));
+    }
+
+    [Fact]
+    public void Resume_with_the_same_cache_dir_reuses_seed_and_checkpoint()
+    {
+        var cache = CliProcess.TempDir();
+        var a = CliProcess.TempDir();
+        var b = CliProcess.TempDir();
+        Assert.Equal(0, CliProcess.Run("scan", "--event", Event, "--reco", "dummy", "--nsides", "1:0 2:12", "--cache-dir", cache, "--output-dir", a).ExitCode);
+        var again = CliProcess.Run("scan", "--event", Event, "--reco", "dummy", "--nsides", "1:0 2:12", "--cache-dir", cache, "--output-dir", b, "--verbose");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("restored from the checkpoint", again.Stderr, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(ResultJson(a)), File.ReadAllBytes(ResultJson(b)));
+    }
+
+    [Fact]
+    public void Unreachable_broker_is_a_clear_error()
+    {
+        var dir = CliProcess.TempDir();
+        var r = CliProcess.RunIn(new Dictionary<string, string> { ["SKYMAP_BROKER_ADDRESS"] = "amqp://127.0.0.1:1/" },
+            "scan", "--event", Event, "--reco", "dummy", "--nsides", "1:0", "--transport", "rabbitmq", "--output-dir", dir, "--server-silence-timeout", "20");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("skymap: error:", r.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(dir, "run*"));
+    }
+}

@@ -21,7 +21,38 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Measurements: reconstruction quality on simulated events.");
         bench.Subcommands.Add(CreateQuality());
+        bench.Subcommands.Add(CreateTransport());
         return bench;
+    }
+
+    private static Command CreateTransport()
+    {
+        var transports = new Option<string>("--transports") { Description = "Comma-separated: inprocess,processes,rabbitmq", DefaultValueFactory = _ => "inprocess,processes,rabbitmq" };
+        var workers = new Option<int>("--workers") { Description = "Workers per transport", DefaultValueFactory = _ => 2 };
+        var tasks = new Option<int>("--tasks") { Description = "Pixel variations per measurement", DefaultValueFactory = _ => 20_000 };
+        var broker = new Option<string?>("--broker") { Description = "AMQP address (default SKYMAP_BROKER_ADDRESS)" };
+        var inflight = new Option<int>("--tasks-per-worker") { Description = "Tasks in flight per worker process", DefaultValueFactory = _ => 1 };
+        var prefetch = new Option<int?>("--prefetch") { Description = "RabbitMQ worker prefetch" };
+        var cmd = new Command("transport", "Pixel variations per second through each transport with the dummy reco (transport overhead).")
+        {
+            transports, workers, tasks, broker, inflight, prefetch,
+        };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            await using var services = CliServices.Build(LogLevel.Warning);
+            return await TransportBenchHandler.RunAsync(
+                new TransportBenchOptions
+                {
+                    Transports = pr.GetValue(transports)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    Workers = pr.GetValue(workers),
+                    Tasks = pr.GetValue(tasks),
+                    Broker = pr.GetValue(broker),
+                    TasksPerWorker = pr.GetValue(inflight),
+                    Prefetch = pr.GetValue(prefetch),
+                },
+                services, ct).ConfigureAwait(false);
+        });
+        return cmd;
     }
 
     private static Command CreateQuality()

@@ -6,6 +6,9 @@ using Skymap.Core.Events;
 using Skymap.Core.Pixels;
 using Skymap.Core.Recos;
 using Skymap.Core.Scanning;
+using Skymap.Transport.Checkpoints;
+using Skymap.Transport.Processes;
+using Skymap.Transport.RabbitMq;
 using Spectre.Console;
 
 namespace Skymap.Cli.Commands;
@@ -34,12 +37,15 @@ internal static class ScanCommand
         var resultOpt = new Option<double>("--result-interval") { Description = "Seconds between partial results", DefaultValueFactory = _ => 120 };
         var scanIdOpt = new Option<string?>("--scan-id") { Description = "Scan id (default: generated)" };
         var verboseOpt = new Option<bool>("--verbose", "-v") { Description = "Log at information level" };
+        var brokerOpt = new Option<string?>("--broker") { Description = "AMQP address for --transport rabbitmq (default: SKYMAP_BROKER_ADDRESS; credentials from SKYMAP_BROKER_AUTH)" };
+        var startupDirOpt = new Option<string?>("--startup-json-dir") { Description = "Where the server writes startup.json for workers (default: the output dir)" };
+        var cacheDirOpt = new Option<string?>("--cache-dir") { Description = "Checkpoint finished pixel variations here; a restarted scan with the same cache dir resumes" };
         var kernelOpt = new Option<string?>("--kernel") { Description = "Likelihood kernel of the physics recos: auto | scalar | simd (default auto)" };
 
         var cmd = new Command("scan", "Scan the sky for one event: every pixel fitted with its direction fixed, refined around the best pixels.")
         {
             eventOpt, recoOpt, nsidesOpt, outOpt, workersOpt, seedOpt, pstOpt, failuresOpt, neighbourOpt, realOpt, simOpt,
-            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt,
+            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt, brokerOpt, startupDirOpt, cacheDirOpt,
         };
 
         cmd.SetAction(async (pr, ct) =>
@@ -64,6 +70,9 @@ internal static class ScanCommand
                 ResultInterval = pr.GetValue(resultOpt),
                 ScanId = pr.GetValue(scanIdOpt),
                 Verbose = pr.GetValue(verboseOpt),
+                Broker = pr.GetValue(brokerOpt),
+                StartupJsonDir = pr.GetValue(startupDirOpt),
+                CacheDir = pr.GetValue(cacheDirOpt),
             };
             return await CliRunner.RunAsync(() => RunAsync(args, ct)).ConfigureAwait(false);
         });
@@ -90,6 +99,9 @@ internal static class ScanCommand
         public double ResultInterval { get; init; }
         public string? ScanId { get; init; }
         public bool Verbose { get; init; }
+        public string? Broker { get; init; }
+        public string? StartupJsonDir { get; init; }
+        public string? CacheDir { get; init; }
     }
 
     private static async Task<int> RunAsync(ScanArguments a, CancellationToken ct)
@@ -172,15 +184,34 @@ internal static class ScanCommand
         }
 
         var outputDir = OutputDirectory.EnsureWritable(a.OutputDir);
-        var dispatcher = TransportFactory.Create(a.Transport, reco, a.Workers, services);
+        FileScanCheckpoint? checkpoint = null;
+        if (a.CacheDir is { } cacheDir)
+        {
+            var cache = OutputDirectory.EnsureWritable(cacheDir);
+            options = ResumeState.Apply(cache, options, evt, reco.Name, progression);
+            var identity = FileScanCheckpoint.ComputeScanIdentity(evt, reco.Name, options.RecoSettings, progression, options.Seed!.Value);
+            checkpoint = new FileScanCheckpoint(cache, identity, services.GetRequiredService<ILogger<FileScanCheckpoint>>());
+        }
+
+        options = options with { StartupDirectory = a.StartupJsonDir is { } sd ? OutputDirectory.EnsureWritable(sd) : outputDir };
+        var dispatcher = TransportFactory.Create(
+            new TransportChoice { Name = a.Transport, Workers = a.Workers, Broker = a.Broker, StartupJsonDir = a.StartupJsonDir, MaxPixvarFailures = a.MaxFailures },
+            reco, services);
         var display = new ScanDisplay(progression, reco.VertexVariations.Count);
         var observers = new List<IScanObserver> { new FileScanObserver(outputDir), display };
-        var engine = new ScanEngine(reco, dispatcher, options, observers, null, services.GetRequiredService<ILogger<ScanEngine>>());
+        var engine = new ScanEngine(reco, dispatcher, options, observers, checkpoint, services.GetRequiredService<ILogger<ScanEngine>>());
 
         ScanOutcome outcome;
         await using (dispatcher.ConfigureAwait(false))
         {
-            outcome = await display.RunAsync(c => engine.RunAsync(evt, c), ct).ConfigureAwait(false);
+            try
+            {
+                outcome = await display.RunAsync(c => engine.RunAsync(evt, c), ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is BrokerUnavailableException or WorkerStartException)
+            {
+                throw new CliException($"--transport {a.Transport}: {e.Message}", 4);
+            }
         }
 
         var (analysis, products) = ScanSummary.WriteProducts(outcome, outputDir);
