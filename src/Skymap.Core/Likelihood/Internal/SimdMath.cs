@@ -9,6 +9,13 @@ namespace Skymap.Core.Likelihood.Internal;
 /// </summary>
 public static class SimdMath
 {
+    /// <summary>
+    /// Relative convergence threshold of the vector series and continued fraction (the scalar reference iterates to
+    /// 1e-16/1e-15). A masked loop runs as long as its slowest lane, so stopping at 1e-14 saves many iterations; the
+    /// resulting per-DOM error (≲1e-12 in ln SF) stays far inside the 1e-9 agreement required of the event llh.
+    /// </summary>
+    public const double VectorEpsilon = 1e-14;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T AllBits<T>()
         where T : struct, IVec<T>
@@ -142,7 +149,7 @@ public static class SimdMath
         where T : struct, IVec<T>
     {
         var one = T.Create(1.0);
-        var eps = T.Create(SpecialFunctions.SeriesEpsilon);
+        var eps = T.Create(VectorEpsilon);
         var big = T.Create(1e200);
         var scale = T.Create(1.0 / 1e200);
         var notLanes = T.AndNot(AllBits<T>(), lanes);
@@ -190,7 +197,7 @@ public static class SimdMath
     {
         var one = T.Create(1.0);
         var two = T.Create(2.0);
-        var eps = T.Create(SpecialFunctions.FractionEpsilon);
+        var eps = T.Create(VectorEpsilon);
         var big = T.Create(1e100);
         var scale = T.Create(1e-100);
         var notLanes = T.AndNot(AllBits<T>(), lanes);
