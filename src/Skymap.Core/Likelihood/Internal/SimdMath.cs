@@ -248,30 +248,32 @@ public static class SimdMath
 
     /// <summary>
     /// ln Q(a, x) in the lanes of <paramref name="active"/> (which must have x &gt; 0), given the prefactor
-    /// e^{−x} x^a / Γ(a) as e^{lnPrefactor}·<paramref name="scale"/>; 0 in the other lanes.
+    /// e^{−x} x^a / Γ(a) as e^{lnPrefactor}·<paramref name="scale"/>; 0 in the other lanes. One exp and one log for
+    /// both branches: Q = 1 − pre·S (series) or pre·h (fraction), then ln Q. Where Q underflows (x in the hundreds)
+    /// the result is −∞ rather than a large negative number, which the Pandel MPE term cannot tell apart (SF^(N−1) is
+    /// then far below the noise floor ν either way).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T LnGammaQ<T>(T a, T x, T lnPrefactor, T scale, T active)
         where T : struct, IVec<T>
     {
-        var zero = T.Create(0.0);
-        var useSeries = T.LessThan(x, a + T.Create(1.0));
+        var one = T.Create(1.0);
+        var useSeries = T.LessThan(x, a + one);
         var seriesLanes = useSeries & active;
         var fractionLanes = T.AndNot(active, useSeries);
-        var result = zero;
+        var pre = Exp(lnPrefactor) * scale;
+        var q = one;
         if (T.AnyTrue(seriesLanes))
         {
-            var p = Exp(lnPrefactor) * scale * Series(a, x, seriesLanes);
-            result = T.Select(seriesLanes, Log1P(zero - p), result);
+            q = T.Select(seriesLanes, one - (pre * Series(a, x, seriesLanes)), q);
         }
 
         if (T.AnyTrue(fractionLanes))
         {
-            var h = Fraction(a, x, fractionLanes);
-            result = T.Select(fractionLanes, lnPrefactor + Log(h * scale), result);
+            q = T.Select(fractionLanes, pre * Fraction(a, x, fractionLanes), q);
         }
 
-        return result;
+        return Log(q);
     }
 
     /// <summary>P(a, x) and Q(a, x) lane-wise for a &gt; 0 (x ≤ 0: P = 0, Q = 1).</summary>
