@@ -64,22 +64,22 @@ internal static class SyntheticTrack
         };
     }
 
-    /// <summary>5000 DOMs with plausible first-hit times around a track, for kernel throughput.</summary>
+    /// <summary>
+    /// <paramref name="count"/> DOMs for kernel throughput: the hit DOMs of a synthetic ~100 TeV track event (their
+    /// t1 and charges), tiled with a few ns of jitter per copy; and 16 hypotheses within ±30 m / ±30 ns of the truth.
+    /// </summary>
     public static (HitDomArrays Doms, TrackHypothesis[] Hypotheses) KernelInput(int count, int seed)
     {
         var rng = new Random(seed);
-        var d = new LocalDirection(1.1, 2.3).Travel;
-        var truth = new TrackHypothesis(new Vector3D(30, -20, 10), 10000, d);
-        var hits = new List<HitDom>();
-        var doms = DetectorGeometry.IC86.Doms.Where(x => x.Active).ToArray();
+        var dir = new LocalDirection(1.1, 2.3);
+        var truth = new TrackHypothesis(new Vector3D(40, -30, 20), 10000, dir.Travel);
+        var evt = Create(17, dir, truth.Vertex, 1e5);
+        var hitDoms = EventPreparation.Summarize(evt);
+        var hits = new List<HitDom>(count);
         for (var i = 0; i < count; i++)
         {
-            var dom = doms[i % doms.Length];
-            var (tRes0, _) = PandelPdf.Geometry(truth, dom.Position.X, dom.Position.Y, dom.Position.Z, 0.0);
-            var u = rng.NextDouble();
-            var delay = u < 0.15 ? (rng.NextDouble() - 0.7) * 80 : u < 0.9 ? -Math.Log(1 - rng.NextDouble()) * 150 : (rng.NextDouble() - 0.3) * 8000;
-            var q = 0.2 + (-Math.Log(1 - rng.NextDouble()) * 2);
-            hits.Add(new HitDom(dom.SensorId, dom.Position, -tRes0 + delay, q, 1.0));
+            var h = hitDoms[i % hitDoms.Count];
+            hits.Add(i < hitDoms.Count ? h : h with { T1 = h.T1 + ((rng.NextDouble() - 0.5) * 10) });
         }
 
         var hyps = Enumerable.Range(0, 16)

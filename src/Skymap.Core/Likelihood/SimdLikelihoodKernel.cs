@@ -4,9 +4,11 @@ using Skymap.Core.Likelihood.Internal;
 namespace Skymap.Core.Likelihood;
 
 /// <summary>
-/// The SIMD kernel: the algorithms of <see cref="ScalarLikelihoodKernel"/> in <see cref="Vector512{T}"/>,
-/// <see cref="Vector256{T}"/> or <see cref="Vector128{T}"/> lanes, special functions included. Agrees with the
-/// scalar kernel to a relative 1e-9 on every event llh (in practice ~1e-14). Stateless and thread-safe.
+/// The SIMD kernel: PHYSICS.md §3/§4 in <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/> or
+/// <see cref="Vector128{T}"/> lanes, special functions included (<see cref="VectorSpecialFunctions"/>). The formulas
+/// are rearranged to need fewer exp/log calls than the scalar reference (ln Γ kept as a log and a factor, the jitter
+/// patch relative to its prefactor), and vectors whose DOMs all have N = 1 skip the survival function. Agrees with the
+/// scalar kernel to a relative 1e-9 on every event llh (tested; in practice ~1e-13). Stateless and thread-safe.
 /// </summary>
 public sealed class SimdLikelihoodKernel : ILikelihoodKernel
 {

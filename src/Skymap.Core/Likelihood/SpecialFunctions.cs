@@ -5,7 +5,7 @@ namespace Skymap.Core.Likelihood;
 /// <summary>
 /// Scalar special functions for the likelihoods (PHYSICS.md §3, §4): ln Γ and the regularised incomplete gamma
 /// functions P(a, x) and Q(a, x). These are the reference algorithms; <see cref="VectorSpecialFunctions"/> evaluates
-/// the same algorithms inside vector lanes.
+/// them inside vector lanes (the same series and continued fraction, in division-free forms, and a Lanczos ln Γ).
 /// </summary>
 /// <remarks>
 /// ln Γ: the argument is shifted up to ≥ 10 with the recurrence Γ(x + 1) = x·Γ(x), then Stirling's series with

@@ -5,8 +5,9 @@ namespace Skymap.Core.Likelihood;
 
 /// <summary>
 /// The special functions of <see cref="SpecialFunctions"/> evaluated lane-wise in <see cref="Vector128{T}"/>,
-/// <see cref="Vector256{T}"/> and <see cref="Vector512{T}"/> with the same algorithms (masked-convergence series
-/// and continued fraction), so that results agree with the scalar ones to a few ulp.
+/// <see cref="Vector256{T}"/> and <see cref="Vector512{T}"/>: the scalar series and continued fraction, iterated with
+/// masked convergence and rewritten without divisions in the loop (vector dividers are slow), and Boost's
+/// lanczos13m53 rational ln Γ (no loop). Results agree with the scalar ones to ~1e-14 (tested).
 /// </summary>
 public static class VectorSpecialFunctions
 {

@@ -67,8 +67,6 @@ internal sealed class MillipedeEvaluator
         _lanes = kernel is SimdLikelihoodKernel simd ? simd.LaneCount : 1;
     }
 
-    internal long BuildTicks;
-
     /// <summary>Number of sources of the last evaluation.</summary>
     public int SourceCount => _m;
 
@@ -108,9 +106,7 @@ internal sealed class MillipedeEvaluator
 
         _sIn = sIn;
         _m = (int)Math.Floor((sOut - sIn) / Spacing) + 1;
-        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         Build();
-        BuildTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
         var e = _energy.AsSpan(0, _m);
         _fine.SetProblem(_m, _colAll, _hits, _hk, _hlo, _hlen, _hoff, _vals, PhysicsConstants.PoissonNoise);
         var zetaIn = sIn + r0.Dot(d);

@@ -157,9 +157,6 @@ internal sealed class PoissonNnls
         Grow(ref _gatherPos, maxLen);
     }
 
-    /// <summary>True when some hit DOM sees source <paramref name="s"/>.</summary>
-    public bool IsRelevant(int s) => _relevant[s];
-
     /// <summary>A uniform starting energy: total hit charge over total yield of the relevant sources.</summary>
     public double UniformStart()
     {

@@ -171,3 +171,27 @@ public class PandelRecoTests
         Assert.Throws<ArgumentException>(() => PhysicsLlh.Evaluate(prepared, "splinempe", TrueDir, default, 0, KernelKind.Auto));
     }
 }
+
+public class PandelWorkerConcurrencyTests
+{
+    [Fact]
+    public async Task Workers_of_one_prepared_event_fit_concurrently_with_sequential_results()
+    {
+        var dir = new LocalDirection(0.8, 4.0);
+        var evt = SyntheticEvents.Track(5, dir.Zenith, dir.Azimuth, new Vector3D(0, 0, 0), 3e4);
+        var reco = new PandelMpeReco();
+        var prepared = reco.Prepare(evt, new RecoContext());
+        var requests = Enumerable.Range(0, 4).Select(i => new RecoFitRequest
+        {
+            Nside = 8, PixelId = i, PosvarId = 0, Direction = new LocalDirection(0.8 + (0.05 * i), 4.0),
+            Seed = new RecoSeed(prepared.SeedVertex, prepared.SeedTime, double.NaN),
+        }).ToArray();
+        var sequential = requests.Select(r => reco.CreateWorker(prepared, new RecoContext()).Fit(r, CancellationToken.None)).ToArray();
+        var workers = Enumerable.Range(0, 2).Select(_ => reco.CreateWorker(prepared, new RecoContext())).ToArray();
+        var parallel = await Task.WhenAll(workers.Select(w => Task.Run(() => requests.Select(r => w.Fit(r, CancellationToken.None)).ToArray())));
+        foreach (var results in parallel)
+        {
+            Assert.Equal(sequential, results);
+        }
+    }
+}
