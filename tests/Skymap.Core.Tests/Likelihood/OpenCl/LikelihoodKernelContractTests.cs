@@ -1,5 +1,6 @@
 using Skymap.Core.Geometry;
 using Skymap.Core.Likelihood;
+using Xunit.Abstractions;
 
 namespace Skymap.Core.Tests.Likelihood.OpenCl;
 
@@ -7,7 +8,7 @@ namespace Skymap.Core.Tests.Likelihood.OpenCl;
 /// One contract, every backend present (scalar, each SIMD width, OpenCL): agreement with the scalar reference to a
 /// relative 1e-9 on the event llh over random and edge-case hypotheses, batched = single, bit-identical repeats.
 /// </summary>
-public class LikelihoodKernelContractTests
+public class LikelihoodKernelContractTests(ITestOutputHelper output)
 {
     private static readonly PandelVariant[] Variants = [PandelVariant.Spe, PandelVariant.Mpe];
 
@@ -90,6 +91,7 @@ public class LikelihoodKernelContractTests
             }
         }
 
+        output.WriteLine($"{kernel.Name}: worst relative difference to scalar {worst:E2}");
         Assert.True(worst < 1e-11, $"{backend}: worst relative difference {worst:E2}");
     }
 

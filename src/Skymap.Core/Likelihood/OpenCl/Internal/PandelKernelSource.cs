@@ -75,7 +75,7 @@ internal static class PandelKernelSource
     private const string Body = """
 
         /* Stirling's series for ln Gamma(x), x >= 10 (SpecialFunctions.Stirling). */
-        static double sm_stirling(double x)
+        double sm_stirling(double x)
         {
             double inv = 1.0 / x;
             double z = inv * inv;
@@ -84,7 +84,7 @@ internal static class PandelKernelSource
         }
 
         /* ln Gamma(x) (SpecialFunctions.LnGamma). */
-        static double sm_lngamma(double x)
+        double sm_lngamma(double x)
         {
             if (!(x > 0.0)) {
                 return x == 0.0 ? (double)INFINITY : (double)NAN;
@@ -101,7 +101,7 @@ internal static class PandelKernelSource
         }
 
         /* Power series of P (SpecialFunctions.Series). */
-        static double sm_series(double a, double x)
+        double sm_series(double a, double x)
         {
             double ap = a;
             double term = 1.0 / a;
@@ -118,7 +118,7 @@ internal static class PandelKernelSource
         }
 
         /* Lentz continued fraction of Q (SpecialFunctions.Fraction). */
-        static double sm_fraction(double a, double x)
+        double sm_fraction(double a, double x)
         {
             double b = x + 1.0 - a;
             double c = 1.0 / FPMIN;
@@ -146,14 +146,14 @@ internal static class PandelKernelSource
         }
 
         /* ln(1 + x), Goldberg's trick (SpecialFunctions.Log1P). */
-        static double sm_log1p(double x)
+        double sm_log1p(double x)
         {
             double u = 1.0 + x;
             return u == 1.0 ? x : log(u) * x / (u - 1.0);
         }
 
         /* ln Q(a, x), x > 0, given the log prefactor (SpecialFunctions.LnGammaQ). */
-        static double sm_lngammaq(double a, double x, double lnpre)
+        double sm_lngammaq(double a, double x, double lnpre)
         {
             return x < a + 1.0
                 ? sm_log1p(-(exp(lnpre) * sm_series(a, x)))
@@ -161,7 +161,7 @@ internal static class PandelKernelSource
         }
 
         /* -ln(L_i + nu) for one DOM (ScalarLikelihoodKernel.Term, PHYSICS.md section 3). */
-        static double pandel_term(int mpe,
+        double pandel_term(int mpe,
                                   double r0x, double r0y, double r0z, double t0,
                                   double ddx, double ddy, double ddz,
                                   double x, double y, double z, double t1, double n)
