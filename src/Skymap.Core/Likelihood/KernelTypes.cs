@@ -14,6 +14,9 @@ public enum KernelKind
 
     /// <summary>The SIMD kernel (widest accelerated vector: 512, 256 or 128 bits).</summary>
     Simd,
+
+    /// <summary>The OpenCL kernel (<c>Skymap.Core.Likelihood.OpenCl.OpenClLikelihoodKernel</c>): a GPU, or the CPU through POCL; needs a double-precision device.</summary>
+    OpenCl,
 }
 
 /// <summary>The per-DOM likelihood of the Pandel track recos (PHYSICS.md §3).</summary>
