@@ -143,11 +143,24 @@ public static class LikelihoodKernels
     {
         KernelKind.Scalar => ScalarLikelihoodKernel.Instance,
         KernelKind.Simd => BestSimd.Value ?? throw new NotSupportedException("the SIMD kernel needs hardware-accelerated vectors"),
-        KernelKind.Auto => (ILikelihoodKernel?)BestSimd.Value ?? ScalarLikelihoodKernel.Instance,
+        KernelKind.OpenCl => OpenClGpuOrAny.Value.Kernel ?? throw new NotSupportedException(OpenClGpuOrAny.Value.Reason),
+        KernelKind.Auto => OpenClGpu.Value.Kernel ?? (ILikelihoodKernel?)BestSimd.Value ?? ScalarLikelihoodKernel.Instance,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kernel kind"),
     };
 
-    /// <summary>Parses <c>auto</c>, <c>scalar</c> or <c>simd</c> (case-insensitive).</summary>
+    /// <summary>
+    /// Auto's OpenCL choice: a double-precision GPU (or the device named by <c>SKYMAP_OPENCL_DEVICE</c>); a CPU OpenCL
+    /// device such as POCL is slower than SIMD, so Auto never picks it by itself. Created once per process.
+    /// </summary>
+    private static readonly Lazy<(ILikelihoodKernel? Kernel, string? Reason)> OpenClGpu = new(() =>
+        OpenCl.OpenClLikelihoodKernel.TryCreate(Environment.GetEnvironmentVariable(OpenCl.OpenClDevices.DeviceSelectorVariable), requireGpu: true, out var k, out var why)
+            ? (k, null) : (null, why));
+
+    /// <summary>Explicit <c>opencl</c>: any double-precision OpenCL device, GPUs first. Created once per process.</summary>
+    private static readonly Lazy<(ILikelihoodKernel? Kernel, string? Reason)> OpenClGpuOrAny = new(() =>
+        OpenCl.OpenClLikelihoodKernel.TryCreate(out var k, out var why) ? (k, null) : (null, $"no OpenCL kernel: {why}"));
+
+    /// <summary>Parses <c>auto</c>, <c>scalar</c>, <c>simd</c> or <c>opencl</c> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">Anything else.</exception>
     public static KernelKind Parse(string value)
     {
@@ -157,7 +170,8 @@ public static class LikelihoodKernels
             "AUTO" => KernelKind.Auto,
             "SCALAR" => KernelKind.Scalar,
             "SIMD" => KernelKind.Simd,
-            _ => throw new ArgumentException($"kernel must be auto, scalar or simd, got '{value}'", nameof(value)),
+            "OPENCL" => KernelKind.OpenCl,
+            _ => throw new ArgumentException($"kernel must be auto, scalar, simd or opencl, got '{value}'", nameof(value)),
         };
     }
 }
