@@ -18,6 +18,7 @@ public static class Program
             LlhCommandLine.Create(),
             BenchCommand.Create(),
             WorkerCommandLine.Create(),
+            DevicesCommandLine.Create(),
         };
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

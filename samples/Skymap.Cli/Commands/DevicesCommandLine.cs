@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Skymap.Cli.Commands;
+
+/// <summary>System.CommandLine wiring of <c>skymap devices</c>.</summary>
+internal static class DevicesCommandLine
+{
+    public static Command Create()
+    {
+        var cmd = new Command("devices", "List the likelihood kernels available here (scalar, SIMD width, OpenCL devices) and which one auto picks.");
+        cmd.SetAction(_ => DevicesCommandHandler.Run(Console.Out));
+        return cmd;
+    }
+}
