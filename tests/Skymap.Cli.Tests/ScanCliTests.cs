@@ -59,6 +59,7 @@ public class ScanCliTests
         Assert.True((long)overall["done"]! >= 768);
         Assert.Equal(5UL, (ulong)manifest["scan_metadata"]!["seed"]!);
         Assert.True((long)overall["failed"]! > 0, "with p = 0.3 and K = 3 some of the ~1500 variations fail three times");
+        Assert.True((long)overall["retried"]! > 300, "about 30% of the attempts crash and are re-sent");
     }
 
     [Theory]
@@ -175,5 +176,34 @@ public class DistributedScanCliTests
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains("skymap: error:", r.Stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(dir, "run*"));
+    }
+}
+
+public class LlhCliTests
+{
+    [Fact]
+    public void Llh_prints_one_round_trip_number_and_kernels_agree()
+    {
+        string[] common = ["llh", "--event", "builtin:track-10tev", "--reco", "pandel_mpe", "--zenith", "1.3", "--azimuth", "4.0", "--x", "-40", "--y", "60", "--z", "30", "--t", "10000"];
+        var scalar = CliProcess.Run([.. common, "--kernel", "scalar"]);
+        var simd = CliProcess.Run([.. common, "--kernel", "simd"]);
+        Assert.True(scalar.ExitCode == 0, scalar.Stderr);
+        Assert.True(simd.ExitCode == 0, simd.Stderr);
+        var lines = scalar.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        var a = double.Parse(lines[0], System.Globalization.CultureInfo.InvariantCulture);
+        var b = double.Parse(simd.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(lines[0], a.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(double.IsFinite(a) && a > 0);
+        Assert.True(Math.Abs(a - b) <= 1e-9 * Math.Abs(a), $"scalar {a} vs simd {b}");
+    }
+
+    [Fact]
+    public void Llh_rejects_bad_input_with_one_error_line()
+    {
+        var r = CliProcess.Run("llh", "--event", "builtin:track-10tev", "--reco", "nope", "--zenith", "1", "--azimuth", "1", "--x", "0", "--y", "0", "--z", "0", "--t", "0");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("nope", r.Stderr, StringComparison.Ordinal);
     }
 }

@@ -72,7 +72,7 @@ public sealed class ScanManifestBuilder
         {
             nsides[n.Nside.ToString(CultureInfo.InvariantCulture)] = new JsonObject
             {
-                ["recos"] = Tally(n.Done, n.Generated, n.Estimated, n.Failed, null),
+                ["recos"] = Tally(n.Done, n.Generated, n.Estimated, n.Failed, null, n.Retried),
                 ["pixels"] = Tally(n.Done, n.Generated, n.Estimated, n.Failed, m),
             };
             doneSum += n.Done;
@@ -96,7 +96,7 @@ public sealed class ScanManifestBuilder
                 ["nsides"] = nsides,
                 ["overall"] = new JsonObject
                 {
-                    ["recos"] = Tally(doneSum, genSum, estSum, failSum, null),
+                    ["recos"] = Tally(doneSum, genSum, estSum, failSum, null, tallies.Retried),
                     ["pixels"] = Tally(doneSum, genSum, estSum, failSum, m),
                 },
                 ["est. scan timeline"] = timeline,
@@ -225,7 +225,7 @@ public sealed class ScanManifestBuilder
         ["fastest"] = Duration(TimeSpan.FromSeconds(sorted[0])),
     };
 
-    private static JsonObject Tally(long done, long generated, long estimated, long failed, int? pixelDivisor)
+    private static JsonObject Tally(long done, long generated, long estimated, long failed, int? pixelDivisor, long retried = 0)
     {
         if (pixelDivisor is not { } divisor)
         {
@@ -236,6 +236,9 @@ public sealed class ScanManifestBuilder
                 ["generated"] = generated,
                 ["initial approximation total"] = estimated,
                 ["failed"] = failed,
+
+                // Skymap: attempts re-sent after a FAILED/TIMEOUT reply (recos only).
+                ["retried"] = retried,
             };
         }
 
