@@ -121,19 +121,7 @@ public static partial class Healpix
         }
 
         var order = OrderOf(nside);
-        long ix, iy;
-        int face;
-        switch (ordering)
-        {
-            case HealpixOrdering.Ring:
-                Ring2Xyf(nside, order, pixel, out ix, out iy, out face);
-                break;
-            case HealpixOrdering.Nest:
-                Nest2Xyf(pixel, order, out ix, out iy, out face);
-                break;
-            default:
-                return ThrowOrdering<Vector3D[]>(ordering);
-        }
+        Pix2Xyf(nside, order, pixel, ordering, out var ix, out var iy, out var face);
 
         var result = new Vector3D[4 * step];
         var dc = 0.5 / nside;

@@ -29,20 +29,7 @@ public static partial class Healpix
         }
 
         var order = OrderOf(nside);
-        long ix, iy;
-        int face;
-        switch (ordering)
-        {
-            case HealpixOrdering.Ring:
-                Ring2Xyf(nside, order, pixel, out ix, out iy, out face);
-                break;
-            case HealpixOrdering.Nest:
-                Nest2Xyf(pixel, order, out ix, out iy, out face);
-                break;
-            default:
-                ThrowOrdering<long>(ordering);
-                return;
-        }
+        Pix2Xyf(nside, order, pixel, ordering, out var ix, out var iy, out var face);
 
         var nest = ordering == HealpixOrdering.Nest;
         var dx = NeighbourDx;

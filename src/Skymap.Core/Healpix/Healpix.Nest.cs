@@ -80,6 +80,25 @@ public static partial class Healpix
         ((long)face << (2 * order)) + (long)SpreadBits((ulong)ix) + ((long)SpreadBits((ulong)iy) << 1);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Pix2Xyf(long nside, int order, long pix, HealpixOrdering ordering, out long ix, out long iy, out int face)
+    {
+        // Face and in-face coordinates of a pixel in either ordering.
+        switch (ordering)
+        {
+            case HealpixOrdering.Ring:
+                Ring2Xyf(nside, order, pix, out ix, out iy, out face);
+                break;
+            case HealpixOrdering.Nest:
+                Nest2Xyf(pix, order, out ix, out iy, out face);
+                break;
+            default:
+                face = ThrowOrdering<int>(ordering);
+                ix = iy = 0;
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Nest2Xyf(long pix, int order, out long ix, out long iy, out int face)
     {
         face = (int)(pix >> (2 * order));
