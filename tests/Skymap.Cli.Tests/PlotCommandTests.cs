@@ -29,14 +29,14 @@ public sealed class PlotCommandTests(Xunit.Abstractions.ITestOutputHelper output
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(candidate))
+            var candidate = Path.Combine(dir.FullName, "data");
+            if (File.Exists(Path.Combine(dir.FullName, "Skymap.Core.sln")) && Directory.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new DirectoryNotFoundException("shared/data");
+        throw new DirectoryNotFoundException("the repository's data folder, above " + AppContext.BaseDirectory);
     }
 
     private static SkyScanResult Gold()

@@ -4,7 +4,7 @@ using Skymap.Core.Coordinates;
 namespace Skymap.Core.Events;
 
 /// <summary>
-/// Imports events from the pulses/truth CSV layout of <c>shared/data/oscnext_genie_5events_*.csv</c> (graphnet's
+/// Imports events from the pulses/truth CSV layout of <c>data/oscnext_genie_5events_*.csv</c> (graphnet's
 /// oscNext test frames): one pulse per row keyed by <c>event_no</c>, one truth row per event.
 /// </summary>
 /// <remarks>

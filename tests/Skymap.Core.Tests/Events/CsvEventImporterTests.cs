@@ -121,8 +121,14 @@ public sealed class CsvEventImporterTests
     }
 
     [Fact]
-    public void Shared_data_dir_is_found_beside_the_repository()
+    public void The_repository_carries_the_reference_data_it_reads()
     {
-        Assert.True(File.Exists(TestData.SharedFile("icecube_geometry_ic86.csv")));
+        foreach (var name in new[] { "oscnext_genie_5events_pulses.csv", "oscnext_genie_5events_truth.csv",
+                     "skymap_reference_GOLD_run136766_evt7637140.csv", "skymap_reference_BRONZE_run136662_evt35405932.csv" })
+        {
+            Assert.True(File.Exists(TestData.SharedFile(name)), name);
+        }
+
+        Assert.StartsWith(TestData.RepositoryRoot(), TestData.SharedDataDir, StringComparison.Ordinal);
     }
 }

@@ -1,14 +1,14 @@
 namespace Skymap.Core.Tests.Events;
 
-/// <summary>Locates the shared reference data (<c>shared/data</c>, a sibling of the repository root).</summary>
+/// <summary>Locates the reference data the repository carries (<c>data/</c> at the repository root).</summary>
 internal static class TestData
 {
     private static readonly Lazy<string> Dir = new(FindSharedDataDir);
 
-    /// <summary>The <c>shared/data</c> directory; walks up from the test assembly directory.</summary>
+    /// <summary>The repository's <c>data</c> directory.</summary>
     public static string SharedDataDir => Dir.Value;
 
-    /// <summary>A file of <c>shared/data</c>.</summary>
+    /// <summary>A file of <c>data/</c>.</summary>
     public static string SharedFile(string name) => Path.Combine(SharedDataDir, name);
 
     /// <summary>The repository root (the directory holding <c>Directory.Build.props</c>).</summary>
@@ -27,16 +27,12 @@ internal static class TestData
 
     private static string FindSharedDataDir()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var candidate = Path.Combine(RepositoryRoot(), "data");
+        if (File.Exists(Path.Combine(candidate, "oscnext_genie_5events_truth.csv")))
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (File.Exists(Path.Combine(candidate, "oscnext_genie_5events_truth.csv")))
-            {
-                return candidate;
-            }
+            return candidate;
         }
 
-        throw new DirectoryNotFoundException(
-            $"shared/data not found above {AppContext.BaseDirectory}; the repository must sit beside the 'shared' folder");
+        throw new DirectoryNotFoundException($"the repository's data folder is missing or incomplete: {candidate}");
     }
 }

@@ -8,26 +8,8 @@ namespace Skymap.Core.Tests.Maps;
 /// <summary>Shared inputs of the map tests: the upstream reference scans and a synthetic Gaussian scan.</summary>
 internal static class MapTestData
 {
-    /// <summary>The shared data folder: walks up from the test assembly to a folder holding <c>shared/data</c>.</summary>
-    public static string SharedDataDirectory
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "data");
-                if (Directory.Exists(candidate))
-                {
-                    return candidate;
-                }
-
-                dir = dir.Parent;
-            }
-
-            throw new DirectoryNotFoundException("No shared/data folder above " + AppContext.BaseDirectory);
-        }
-    }
+    /// <summary>The repository's data folder (<c>data/</c> at the repository root).</summary>
+    public static string SharedDataDirectory => Skymap.Core.Tests.Events.TestData.SharedDataDir;
 
     public static SkyScanResult Gold => ReadReference("skymap_reference_GOLD_run136766_evt7637140.csv", 136766, 7637140, "GOLD", 59726.88);
 
