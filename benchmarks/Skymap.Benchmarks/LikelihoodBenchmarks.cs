@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Skymap.Core.Pixels;
 using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Likelihood;
@@ -64,7 +65,7 @@ public class LikelihoodFitBenchmarks
 {
     private IRecoWorker _mpe = null!;
     private IRecoWorker _millipede = null!;
-    private RecoFitRequest[] _requests = [];
+    private PixelVariation[] _requests = [];
     private int _i;
 
     [GlobalSetup]
@@ -84,9 +85,9 @@ public class LikelihoodFitBenchmarks
             var d = (i & 1) == 0
                 ? new LocalDirection(dir.Zenith + ((rng.NextDouble() - 0.5) * 0.3), dir.Azimuth + ((rng.NextDouble() - 0.5) * 0.3))
                 : new LocalDirection(Math.Acos((2 * rng.NextDouble()) - 1), 2 * Math.PI * rng.NextDouble());
-            return new RecoFitRequest
+            return new PixelVariation
             {
-                Nside = 8, PixelId = i, PosvarId = 0, Direction = d,
+                Id = new(8, i, 0), Direction = d,
                 Seed = new RecoSeed(prepared.SeedVertex, prepared.SeedTime, double.NaN),
             };
         }).ToArray();

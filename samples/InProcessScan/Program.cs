@@ -7,7 +7,7 @@ using Skymap.Transport.InProcess;
 
 var evt = BuiltinEvents.Load(args.Length > 0 ? args[0] : "builtin:oscnext-genie-0");
 var reco = new DummyReco();
-await using var dispatcher = new InProcessDispatcher(reco, workers: 2);
+await using var dispatcher = new InProcessDispatcher(workers: 2);
 var options = new ScanOptions { Progression = NSideProgression.Parse("8:0 64:12"), Seed = 1 };
 var files = new FileScanObserver(Path.Combine(Path.GetTempPath(), "skymap-sample"));
 var outcome = await new ScanEngine(reco, dispatcher, options, [files]).RunAsync(evt, CancellationToken.None);

@@ -15,18 +15,17 @@ internal sealed record TransportChoice
     public int? Workers { get; init; }
     public string? Broker { get; init; }
     public string? StartupJsonDir { get; init; }
-    public int MaxPixvarFailures { get; init; } = 3;
 }
 
 /// <summary>Creates the dispatcher selected by <c>--transport</c>.</summary>
 internal static class TransportFactory
 {
-    public static IPixelDispatcher Create(TransportChoice choice, IRecoAlgorithm reco, IServiceProvider services)
+    public static IPixelDispatcher Create(TransportChoice choice, IServiceProvider services)
     {
         switch (choice.Name)
         {
             case "inprocess":
-                return new InProcessDispatcher(reco, choice.Workers, services.GetRequiredService<ILogger<InProcessDispatcher>>());
+                return new InProcessDispatcher(choice.Workers, services.GetRequiredService<ILogger<InProcessDispatcher>>());
             case "processes":
                 return new ProcessPoolDispatcher(
                     new ProcessPoolOptions { Workers = choice.Workers ?? Environment.ProcessorCount },
@@ -46,7 +45,6 @@ internal static class TransportFactory
                     new RabbitMqDispatcherOptions
                     {
                         Broker = broker,
-                        DeliveryLimit = choice.MaxPixvarFailures,
                         StartupPath = choice.StartupJsonDir is { } dir ? Path.Combine(Path.GetFullPath(dir), "startup.json") : null,
                     },
                     services.GetRequiredService<ILogger<RabbitMqDispatcher>>());

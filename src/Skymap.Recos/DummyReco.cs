@@ -1,3 +1,4 @@
+using Skymap.Core.Pixels;
 using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Randomness;
@@ -61,13 +62,13 @@ public class DummyReco : IRecoAlgorithm
     }
 
     /// <summary>Called before each fit; derived recos may throw to simulate a crash.</summary>
-    protected virtual void BeforeFit(RecoFitRequest request, ulong scanSeed, RecoContext context)
+    protected virtual void BeforeFit(PixelVariation request, ulong scanSeed, RecoContext context)
     {
     }
 
     private sealed class Worker(DummyReco owner, ulong seed, TimeSpan sleep, RecoContext context) : IRecoWorker
     {
-        public RecoFitResult Fit(RecoFitRequest request, CancellationToken cancellationToken)
+        public RecoFitResult Fit(PixelVariation request, CancellationToken cancellationToken)
         {
             owner.BeforeFit(request, seed, context);
             if (sleep > TimeSpan.Zero)
@@ -109,7 +110,7 @@ public sealed class CrashDummyReco : DummyReco
     }
 
     /// <inheritdoc />
-    protected override void BeforeFit(RecoFitRequest request, ulong scanSeed, RecoContext context)
+    protected override void BeforeFit(PixelVariation request, ulong scanSeed, RecoContext context)
     {
         var p = context.GetDouble("crash_probability", 0.5);
         var h = SplitMix64.Hash(scanSeed ^ 0xC4A5_11D0UL, (ulong)request.Nside, (ulong)request.PixelId, (ulong)request.PosvarId, (ulong)request.Attempt);

@@ -1,3 +1,4 @@
+using Skymap.Core.Pixels;
 using Skymap.Core.Events;
 using Skymap.Core.Fitting;
 using Skymap.Core.Geometry;
@@ -72,7 +73,7 @@ public abstract class PandelTrackReco : IRecoAlgorithm
         private readonly DomBatchSource _doms = new(HitDomArrays.FromHits(prepared.HitDoms));
         private readonly Vector3D _cog = EventPreparation.ChargeWeightedCentre(prepared.HitDoms).Position;
 
-        public RecoFitResult Fit(RecoFitRequest request, CancellationToken cancellationToken)
+        public RecoFitResult Fit(PixelVariation request, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(request);
             var d = request.Direction.Travel;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Skymap.Core.Pixels;
 using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Recos;
@@ -53,7 +54,7 @@ public sealed class TestDummyReco : IRecoAlgorithm
         private readonly int _sleepMs = (int)context.GetDouble("sleep_ms", 0);
         private readonly string? _killOnceDir = context.Settings.TryGetValue("kill_once_dir", out var d) ? d : null;
 
-        public RecoFitResult Fit(RecoFitRequest request, CancellationToken cancellationToken)
+        public RecoFitResult Fit(PixelVariation request, CancellationToken cancellationToken)
         {
             var id = $"{request.Nside}:{request.PixelId}:{request.PosvarId}";
             if (_sleepMs > 0)

@@ -1,3 +1,4 @@
+using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Tests.Support;
 
@@ -64,7 +65,7 @@ public abstract class DispatcherContractTests : IAsyncLifetime
         Assert.Equal(tasks.Select(t => t.Id).ToHashSet(), replies.Select(r => r.Id).ToHashSet());
         Assert.All(replies, r =>
         {
-            Assert.Equal(PixelTaskStatus.Ok, r.Status);
+            Assert.Equal(PixelVariationStatus.Ok, r.Status);
             Assert.Equal(s.ScanId, r.ScanId);
             Assert.Equal(TestScans.ExpectedLlh(r.Id), r.Fit.Llh);
             Assert.True(double.IsNaN(r.Fit.RecoLossesInside));
@@ -83,9 +84,9 @@ public abstract class DispatcherContractTests : IAsyncLifetime
         await d.SendAsync(tasks, CancellationToken.None);
         var replies = await TestScans.CollectAsync(d, tasks.Select(t => t.Id), TimeSpan.FromSeconds(60));
 
-        var failed = Assert.Single(replies, r => r.Status != PixelTaskStatus.Ok);
+        var failed = Assert.Single(replies, r => r.Status != PixelVariationStatus.Ok);
         Assert.Equal(new Core.Pixels.PixelVariationId(2, 3, 0), failed.Id);
-        Assert.Equal(PixelTaskStatus.Failed, failed.Status);
+        Assert.Equal(PixelVariationStatus.Failed, failed.Status);
         Assert.Contains("on purpose", failed.Error, StringComparison.Ordinal);
         Assert.True(double.IsNaN(failed.Fit.Llh));
         await d.CompleteAsync(CancellationToken.None);
@@ -99,9 +100,9 @@ public abstract class DispatcherContractTests : IAsyncLifetime
         await d.SendAsync(tasks, CancellationToken.None);
         var replies = await TestScans.CollectAsync(d, tasks.Select(t => t.Id), TimeSpan.FromSeconds(60));
 
-        var timedOut = Assert.Single(replies, r => r.Status != PixelTaskStatus.Ok);
+        var timedOut = Assert.Single(replies, r => r.Status != PixelVariationStatus.Ok);
         Assert.Equal(new Core.Pixels.PixelVariationId(2, 1, 1), timedOut.Id);
-        Assert.Equal(PixelTaskStatus.Timeout, timedOut.Status);
+        Assert.Equal(PixelVariationStatus.Timeout, timedOut.Status);
         await d.CompleteAsync(CancellationToken.None);
     }
 
@@ -111,18 +112,19 @@ public abstract class DispatcherContractTests : IAsyncLifetime
         var (d, s) = await StartAsync();
         var t = TestScans.Task(s, 2, 7, 0);
         await d.SendAsync([t, t, t with { Attempt = 3 }], CancellationToken.None);
-        var replies = new List<PixelTaskResult>();
+        var replies = new List<RecoPixelVariation>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!replies.Any(r => r.Attempt == 3) && DateTime.UtcNow < deadline)
         {
             if (await d.ReceiveAsync(TimeSpan.FromSeconds(5), CancellationToken.None) is { } r)
             {
+                await d.AcknowledgeAsync(r, CancellationToken.None);
                 replies.Add(r);
             }
         }
 
         Assert.Contains(replies, r => r.Attempt == 3);
-        Assert.All(replies, r => Assert.Equal((t.Id, PixelTaskStatus.Ok, TestScans.ExpectedLlh(t.Id)), (r.Id, r.Status, r.Fit.Llh)));
+        Assert.All(replies, r => Assert.Equal((t.Id, PixelVariationStatus.Ok, TestScans.ExpectedLlh(t.Id)), (r.Id, r.Status, r.Fit.Llh)));
 
         // The transport keeps working after duplicates.
         var next = TestScans.Task(s, 2, 8, 1);
@@ -149,9 +151,9 @@ public abstract class DispatcherContractTests : IAsyncLifetime
         var tasks = TestScans.Tasks(s, 4);
         var final = await TestScans.RunWithRetriesAsync(d, tasks, k: 3, TimeSpan.FromSeconds(60));
         var poison = final[new Core.Pixels.PixelVariationId(2, 0, 1)];
-        Assert.Equal(PixelTaskStatus.Failed, poison.Status);
+        Assert.Equal(PixelVariationStatus.Failed, poison.Status);
         Assert.Equal(3, poison.Attempt);
-        Assert.Equal(7, final.Values.Count(r => r.Status == PixelTaskStatus.Ok));
+        Assert.Equal(7, final.Values.Count(r => r.Status == PixelVariationStatus.Ok));
         await d.CompleteAsync(CancellationToken.None);
     }
 
@@ -162,7 +164,7 @@ public abstract class DispatcherContractTests : IAsyncLifetime
         var tasks = TestScans.Tasks(s, 48, nside: 2).Concat(TestScans.Tasks(s, 100, nside: 4)).ToList();
         await d.SendAsync(tasks, CancellationToken.None);
         var replies = await TestScans.CollectAsync(d, tasks.Select(t => t.Id), TimeSpan.FromSeconds(120));
-        Assert.All(replies, r => Assert.Equal(PixelTaskStatus.Ok, r.Status));
+        Assert.All(replies, r => Assert.Equal(PixelVariationStatus.Ok, r.Status));
         await d.CompleteAsync(CancellationToken.None);
     }
 }

@@ -7,5 +7,5 @@ namespace Skymap.Transport.Tests;
 /// <summary>The contract against the in-process transport with two workers.</summary>
 public sealed class InProcessContractTests : DispatcherContractTests
 {
-    protected override IPixelDispatcher CreateDispatcher(ScanStartup startup) => new InProcessDispatcher(new TestDummyReco(), 2);
+    protected override IPixelDispatcher CreateDispatcher(ScanStartup startup) => new InProcessDispatcher(2);
 }

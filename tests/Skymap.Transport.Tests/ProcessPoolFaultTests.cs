@@ -22,10 +22,10 @@ public sealed class ProcessPoolFaultTests : IDisposable
         var tasks = TestScans.Tasks(s, 30);
         var replies = 0;
         var killed = false;
-        var failures = new List<PixelTaskResult>();
+        var failures = new List<RecoPixelVariation>();
         var final = await TestScans.RunWithRetriesAsync(d, tasks, k: 3, TimeSpan.FromSeconds(120), r =>
         {
-            if (r.Status != PixelTaskStatus.Ok)
+            if (r.Status != PixelVariationStatus.Ok)
             {
                 failures.Add(r);
             }
@@ -39,7 +39,7 @@ public sealed class ProcessPoolFaultTests : IDisposable
             return Task.CompletedTask;
         });
 
-        Assert.All(final.Values, r => Assert.Equal(PixelTaskStatus.Ok, r.Status));
+        Assert.All(final.Values, r => Assert.Equal(PixelVariationStatus.Ok, r.Status));
         var failure = Assert.Single(failures);
         Assert.Equal("worker exited with code 137", failure.Error);
         Assert.True(d.Restarts >= 1);
@@ -56,10 +56,10 @@ public sealed class ProcessPoolFaultTests : IDisposable
         var final = await TestScans.RunWithRetriesAsync(d, TestScans.Tasks(s, 8), k: 3, TimeSpan.FromSeconds(120));
 
         var poison = final[new PixelVariationId(2, 5, 0)];
-        Assert.Equal(PixelTaskStatus.Failed, poison.Status);
+        Assert.Equal(PixelVariationStatus.Failed, poison.Status);
         Assert.Equal(3, poison.Attempt);
         Assert.Contains("worker exited with code 137", poison.Error, StringComparison.Ordinal);
-        Assert.Equal(15, final.Values.Count(r => r.Status == PixelTaskStatus.Ok));
+        Assert.Equal(15, final.Values.Count(r => r.Status == PixelVariationStatus.Ok));
         Assert.True(d.Restarts >= 2, $"restarts: {d.Restarts}");
         await d.CompleteAsync(CancellationToken.None);
     }
@@ -83,7 +83,7 @@ public sealed class ProcessPoolFaultTests : IDisposable
         var r = await d.ReceiveAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.NotNull(r);
         Assert.Equal(task.Id, r.Id);
-        Assert.Equal(PixelTaskStatus.Failed, r.Status);
+        Assert.Equal(PixelVariationStatus.Failed, r.Status);
         Assert.StartsWith("malformed frame from worker: malformed PixelResult", r.Error, StringComparison.Ordinal);
         Assert.Contains("worker killed", r.Error, StringComparison.Ordinal);
         Assert.Contains(logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("malformed frame", StringComparison.Ordinal));
@@ -122,7 +122,7 @@ public sealed class ProcessPoolFaultTests : IDisposable
         await d.SendAsync([TestScans.Task(s, 1, 0, 0) with { StartupSha256 = "0123abcd" }], CancellationToken.None);
         var r = await d.ReceiveAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.NotNull(r);
-        Assert.Equal(PixelTaskStatus.Failed, r.Status);
+        Assert.Equal(PixelVariationStatus.Failed, r.Status);
         Assert.Contains("startup_sha256 mismatch: task expects 0123abcd", r.Error, StringComparison.Ordinal);
         await d.CompleteAsync(CancellationToken.None);
     }
@@ -141,7 +141,7 @@ public sealed class ProcessPoolFaultTests : IDisposable
         var sw = System.Diagnostics.Stopwatch.StartNew();
         await d.SendAsync(tasks[1..], CancellationToken.None);
         var replies = await TestScans.CollectAsync(d, tasks[1..].Select(t => t.Id), TimeSpan.FromSeconds(30));
-        Assert.All(replies, r => Assert.Equal(PixelTaskStatus.Ok, r.Status));
+        Assert.All(replies, r => Assert.Equal(PixelVariationStatus.Ok, r.Status));
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(15 * 0.2 * 0.75), $"15 tasks of 200 ms took {sw.Elapsed.TotalSeconds:0.00} s with 4 in flight");
         Assert.True(replies.Select(r => r.WorkerId).Distinct().Count() > 1, "replies come from several slots of the worker");
         await d.CompleteAsync(CancellationToken.None);

@@ -21,7 +21,7 @@ public sealed class RabbitMqContractTests : DispatcherContractTests
         var doc = await StartupDocument.ReadFileAsync(path, TimeSpan.FromSeconds(5), CancellationToken.None);
         for (var i = 0; i < 2; i++)
         {
-            var scan = WorkerScan.Create(doc, TestScans.Registry);
+            var scan = doc.CreateHost(TestScans.Registry);
             var worker = new RabbitMqWorker(scan, new RabbitMqWorkerOptions
             {
                 Broker = Broker.Settings,

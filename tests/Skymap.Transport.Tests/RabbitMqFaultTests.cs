@@ -54,8 +54,8 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
     [TransportFact]
     public async Task Queues_are_durable_quorum_queues_deleted_when_the_scan_completes()
     {
-        var s = TestScans.Startup(directory: _dir);
-        await using var d = new RabbitMqDispatcher(new RabbitMqDispatcherOptions { Broker = Broker.Settings, DeliveryLimit = 4 });
+        var s = TestScans.Startup(directory: _dir) with { MaxAttempts = 4 };
+        await using var d = new RabbitMqDispatcher(new RabbitMqDispatcherOptions { Broker = Broker.Settings });
         await d.StartAsync(s, CancellationToken.None);
         var names = d.Queues!;
         Assert.Equal($"to-clients-{s.ScanId}", names.ToClients);
@@ -118,7 +118,7 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
             return Task.CompletedTask;
         });
 
-        Assert.All(replies, r => Assert.Equal(PixelTaskStatus.Ok, r.Status));
+        Assert.All(replies, r => Assert.Equal(PixelVariationStatus.Ok, r.Status));
         Assert.True(a.WaitForExit(10_000));
         Assert.Equal(137, a.ExitCode);
         await d.CompleteAsync(CancellationToken.None);
@@ -127,8 +127,8 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
     [TransportFact]
     public async Task A_poison_task_is_dead_lettered_after_the_delivery_limit()
     {
-        var s = TestScans.Startup(settings: TestScans.Settings(("kill", "2:2:0")), directory: _dir);
-        await using var d = new RabbitMqDispatcher(new RabbitMqDispatcherOptions { Broker = Broker.Settings, DeliveryLimit = 2 });
+        var s = TestScans.Startup(settings: TestScans.Settings(("kill", "2:2:0")), directory: _dir) with { MaxAttempts = 2 };
+        await using var d = new RabbitMqDispatcher(new RabbitMqDispatcherOptions { Broker = Broker.Settings });
         await d.StartAsync(s, CancellationToken.None);
         var tasks = TestScans.Tasks(s, 4);
         await d.SendAsync(tasks, CancellationToken.None);
@@ -160,11 +160,11 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
         {
         }
 
-        var poison = Assert.Single(replies, r => r.Status != PixelTaskStatus.Ok);
+        var poison = Assert.Single(replies, r => r.Status != PixelVariationStatus.Ok);
         Assert.Equal(new PixelVariationId(2, 2, 0), poison.Id);
-        Assert.Equal(PixelTaskStatus.DeadLettered, poison.Status);
+        Assert.Equal(PixelVariationStatus.DeadLettered, poison.Status);
         Assert.Contains("delivery_limit", poison.Error, StringComparison.Ordinal);
-        Assert.Equal(7, replies.Count(r => r.Status == PixelTaskStatus.Ok));
+        Assert.Equal(7, replies.Count(r => r.Status == PixelVariationStatus.Ok));
         Assert.InRange(deaths, 2, 3); // x-delivery-limit 2: the broker gives up after the limit is exceeded
         await d.CompleteAsync(CancellationToken.None);
     }
@@ -189,7 +189,7 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
         var task = TestScans.Task(s, 1, 3, 0);
         await d.SendAsync([task], CancellationToken.None);
         var r = Assert.Single(await TestScans.CollectAsync(d, [task.Id], TimeSpan.FromSeconds(60)));
-        Assert.Equal(PixelTaskStatus.Ok, r.Status);
+        Assert.Equal(PixelVariationStatus.Ok, r.Status);
 
         await using (var ch = await _admin.CreateChannelAsync())
         {
@@ -253,7 +253,7 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
         File.WriteAllLines(Path.Combine(Path.GetTempPath(), "skymap-broker-restart.log"), logs.Lines);
         Assert.Contains(logs.Lines, l => l.Contains("Broker connection lost", StringComparison.Ordinal));
         Assert.Contains(logs.Lines, l => l.Contains("Broker connection recovered", StringComparison.Ordinal));
-        Assert.All(replies, r => Assert.Equal(PixelTaskStatus.Ok, r.Status));
+        Assert.All(replies, r => Assert.Equal(PixelVariationStatus.Ok, r.Status));
         Assert.All(replies, r => Assert.Equal(TestScans.ExpectedLlh(r.Id), r.Fit.Llh));
         await d.CompleteAsync(CancellationToken.None);
     }
@@ -265,7 +265,7 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
         await using var d = new RabbitMqDispatcher(new RabbitMqDispatcherOptions { Broker = Broker.Settings });
         await d.StartAsync(s, CancellationToken.None);
         var doc = await StartupDocument.ReadFileAsync(d.StartupPath!, TimeSpan.FromSeconds(1), CancellationToken.None);
-        RabbitMqWorker Worker(double first, double idle) => new(WorkerScan.Create(doc, TestScans.Registry), new RabbitMqWorkerOptions
+        RabbitMqWorker Worker(double first, double idle) => new(doc.CreateHost(TestScans.Registry), new RabbitMqWorkerOptions
         {
             Broker = Broker.Settings,
             FirstMessageTimeout = TimeSpan.FromSeconds(first),
@@ -318,7 +318,7 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
             await using var d = new RabbitMqDispatcher(new RabbitMqDispatcherOptions { Broker = settings }, factory.CreateLogger<RabbitMqDispatcher>());
             await d.StartAsync(s, CancellationToken.None);
             var doc = await StartupDocument.ReadFileAsync(d.StartupPath!, TimeSpan.FromSeconds(1), CancellationToken.None);
-            var worker = new RabbitMqWorker(WorkerScan.Create(doc, TestScans.Registry, factory.CreateLogger("scan")),
+            var worker = new RabbitMqWorker(doc.CreateHost(TestScans.Registry, factory.CreateLogger("scan")),
                 new RabbitMqWorkerOptions { Broker = settings, IdleTimeout = TimeSpan.FromSeconds(1) }, factory.CreateLogger<RabbitMqWorker>());
             var run = worker.RunAsync(CancellationToken.None);
             var task = TestScans.Task(s, 1, 1, 0);
@@ -356,7 +356,7 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
     private void StartInProcessWorker(string startupPath, ILogger? logger = null)
     {
         var doc = StartupDocument.ReadFileAsync(startupPath, TimeSpan.FromSeconds(5), CancellationToken.None).GetAwaiter().GetResult();
-        var worker = new RabbitMqWorker(WorkerScan.Create(doc, TestScans.Registry), new RabbitMqWorkerOptions
+        var worker = new RabbitMqWorker(doc.CreateHost(TestScans.Registry), new RabbitMqWorkerOptions
         {
             Broker = Broker.Settings,
             FirstMessageTimeout = TimeSpan.FromSeconds(120),

@@ -4,7 +4,6 @@ using Skymap.Core.Pixels;
 using Skymap.Core.Results;
 using Skymap.Core.Scanning;
 using Skymap.Recos;
-using Skymap.Transport.Checkpoints;
 using Skymap.Transport.InProcess;
 using Skymap.Transport.Processes;
 using Skymap.Transport.RabbitMq;
@@ -266,7 +265,7 @@ public sealed class ScanEndToEndTests : IAsyncLifetime
         var dir = Directory.CreateTempSubdirectory("skymap-e2e-ref-").FullName;
         try
         {
-            await using var d = new InProcessDispatcher(new DummyReco(), 2);
+            await using var d = new InProcessDispatcher(2);
             var options = new ScanOptions
             {
                 Progression = NSideProgression.Parse(Nsides),

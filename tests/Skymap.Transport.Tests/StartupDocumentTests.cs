@@ -1,4 +1,5 @@
 using System.Text;
+using Skymap.Core.Pixels;
 using Skymap.Core.Recos;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Startup;
@@ -41,7 +42,7 @@ public sealed class StartupDocumentTests : IDisposable
     [Fact]
     public void The_document_has_the_documented_layout()
     {
-        var s = TestScans.Startup() with { Flags = RecoFlags.RotateVertex | RecoFlags.AddFallbackPosition };
+        var s = TestScans.Startup() with { Reco = new NamedReco("test_dummy") { Flags = RecoFlags.RotateVertex | RecoFlags.AddFallbackPosition } };
         using var json = System.Text.Json.JsonDocument.Parse(StartupDocument.Serialize(s));
         var root = json.RootElement;
         Assert.Equal(1, root.GetProperty("schema").GetInt32());
@@ -87,14 +88,14 @@ public sealed class StartupDocumentTests : IDisposable
     {
         var s = TestScans.Startup();
         var doc = StartupDocument.Parse(StartupDocument.Serialize(s));
-        var scan = WorkerScan.Create(doc, TestScans.Registry);
-        var reco = scan.CreateRecoWorker();
+        var scan = doc.CreateHost(TestScans.Registry);
+        var reco = scan.CreateWorker();
         var good = TestScans.Task(s, 1, 2, 0) with { StartupSha256 = doc.Sha256 };
 
-        Assert.Equal(PixelTaskStatus.Ok, scan.Run(reco, good, "w", CancellationToken.None).Status);
+        Assert.Equal(PixelVariationStatus.Ok, scan.Run(reco, good, "w", CancellationToken.None).Status);
         Assert.Equal(TestDummyReco.Llh(TestScans.Seed, 1, 2, 0), scan.Run(reco, good, "w", CancellationToken.None).Fit.Llh);
         var bad = scan.Run(reco, good with { StartupSha256 = "ff" }, "w", CancellationToken.None);
-        Assert.Equal(PixelTaskStatus.Failed, bad.Status);
+        Assert.Equal(PixelVariationStatus.Failed, bad.Status);
         Assert.Equal($"startup_sha256 mismatch: task expects ff, this worker holds {doc.Sha256}", bad.Error);
         Assert.Contains("scan 'other'", scan.Run(reco, good with { ScanId = "other" }, "w", CancellationToken.None).Error, StringComparison.Ordinal);
         Assert.Contains("reco 'dummy'", scan.Run(reco, good with { RecoAlgo = "dummy" }, "w", CancellationToken.None).Error, StringComparison.Ordinal);
@@ -103,8 +104,8 @@ public sealed class StartupDocumentTests : IDisposable
     [Fact]
     public void An_unknown_reco_fails_worker_setup_naming_it()
     {
-        var doc = StartupDocument.Parse(StartupDocument.Serialize(TestScans.Startup() with { RecoAlgo = "no_such_reco" }));
-        var e = Assert.Throws<UnknownRecoException>(() => WorkerScan.Create(doc, TestScans.Registry));
+        var doc = StartupDocument.Parse(StartupDocument.Serialize(TestScans.Startup() with { Reco = new NamedReco("no_such_reco") }));
+        var e = Assert.Throws<UnknownRecoException>(() => doc.CreateHost(TestScans.Registry));
         Assert.Contains("no_such_reco", e.Message, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using WireFormat = Skymap.Transport.Wire.WireFormat;
+using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Internal;
 using Skymap.Transport.Startup;
@@ -16,13 +17,13 @@ public class StdioWorkerTests
     {
         var (scan, s) = Scan();
         var input = new MemoryStream();
-        var tasks = TestScans.Tasks(s, 3).Select(t => t with { StartupSha256 = scan.Startup.Sha256 }).ToList();
+        var tasks = TestScans.Tasks(s, 3).Select(t => t with { StartupSha256 = scan.StartupSha256 }).ToList();
         foreach (var t in tasks)
         {
             await Framing.WriteAsync(input, WireFormat.EncodeTask(t), CancellationToken.None);
         }
 
-        var old = WireFormat.ToWire(tasks[0] with { PixelId = 11 });
+        var old = WireFormat.ToWire(tasks[0] with { Id = tasks[0].Id with { PixelId = 11 } });
         old.WireVersion = 7;
         await Framing.WriteAsync(input, old.ToByteArray(), CancellationToken.None);
         input.Position = 0;
@@ -32,15 +33,15 @@ public class StdioWorkerTests
         Assert.Equal(StdioWorker.ExitOk, await worker.RunAsync(input, output, CancellationToken.None));
         output.Position = 0;
         Assert.Empty((await Framing.ReadAsync(output, CancellationToken.None))!);
-        var replies = new List<PixelTaskResult>();
+        var replies = new List<RecoPixelVariation>();
         while (await Framing.ReadAsync(output, CancellationToken.None) is { } frame)
         {
             replies.Add(WireFormat.DecodeResult(frame));
         }
 
         Assert.Equal(7, replies.Count);
-        Assert.Equal(6, replies.Count(r => r.Status == PixelTaskStatus.Ok));
-        var refused = Assert.Single(replies, r => r.Status == PixelTaskStatus.Failed);
+        Assert.Equal(6, replies.Count(r => r.Status == PixelVariationStatus.Ok));
+        var refused = Assert.Single(replies, r => r.Status == PixelVariationStatus.Failed);
         Assert.Equal(11, refused.PixelId);
         Assert.Contains("unsupported wire version 7", refused.Error, StringComparison.Ordinal);
     }
@@ -55,9 +56,9 @@ public class StdioWorkerTests
         Assert.Equal(StdioWorker.ExitProtocolError, await new StdioWorker(scan).RunAsync(garbage, new MemoryStream(), CancellationToken.None));
     }
 
-    private static (WorkerScan Scan, ScanStartup Startup) Scan()
+    private static (ScanWorkerHost Scan, ScanStartup Startup) Scan()
     {
         var s = TestScans.Startup();
-        return (WorkerScan.Create(StartupDocument.Parse(StartupDocument.Serialize(s)), TestScans.Registry), s);
+        return (StartupDocument.Parse(StartupDocument.Serialize(s)).CreateHost(TestScans.Registry), s);
     }
 }

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using WireFormat = Skymap.Transport.Wire.WireFormat;
+using Skymap.Core.Pixels;
 using Skymap.Core.Geometry;
 using Skymap.Core.Recos;
 using Skymap.Core.Scanning;
@@ -36,7 +37,7 @@ public class WireFormatTests
     {
         var nanPayload = BitConverter.Int64BitsToDouble(0x7FF8_0000_DEAD_BEEF);
         var task = TestScans.Task(Startup, 2, 3, 1, attempt: 2);
-        var r = PixelTaskResult.Success(
+        var r = RecoPixelVariation.Success(
             task, new RecoFitResult(-0.0, nanPayload, double.PositiveInfinity, new Vector3D(1e-310, -0.0, double.MaxValue), double.Epsilon, double.NegativeInfinity),
             0.125, "host:1:0");
         var back = WireFormat.DecodeResult(WireFormat.EncodeResult(r));
@@ -45,12 +46,12 @@ public class WireFormatTests
     }
 
     [Theory]
-    [InlineData(PixelTaskStatus.Failed)]
-    [InlineData(PixelTaskStatus.Timeout)]
-    [InlineData(PixelTaskStatus.DeadLettered)]
-    public void Failure_replies_keep_status_and_reason(PixelTaskStatus status)
+    [InlineData(PixelVariationStatus.Failed)]
+    [InlineData(PixelVariationStatus.Timeout)]
+    [InlineData(PixelVariationStatus.DeadLettered)]
+    public void Failure_replies_keep_status_and_reason(PixelVariationStatus status)
     {
-        var r = PixelTaskResult.Failure(TestScans.Task(Startup, 1, 11, 0), status, "boom: ünïcode", 1.5, "w:2:3");
+        var r = RecoPixelVariation.Failure(TestScans.Task(Startup, 1, 11, 0), status, "boom: ünïcode", 1.5, "w:2:3");
         var back = WireFormat.DecodeResult(WireFormat.EncodeResult(r));
         Assert.Equal(status, back.Status);
         Assert.Equal("boom: ünïcode", back.Error);
@@ -90,7 +91,7 @@ public class WireFormatTests
         Assert.NotNull(e.PartialTask);
         Assert.Equal((new Core.Pixels.PixelVariationId(4, 7, 1), 2), (e.PartialTask.Id, e.PartialTask.Attempt));
 
-        var r = WireFormat.ToWire(PixelTaskResult.Failure(TestScans.Task(Startup, 1, 1, 0), PixelTaskStatus.Failed, "x", 0, "w"));
+        var r = WireFormat.ToWire(RecoPixelVariation.Failure(TestScans.Task(Startup, 1, 1, 0), PixelVariationStatus.Failed, "x", 0, "w"));
         r.WireVersion = 0;
         var re = Assert.Throws<WireFormatException>(() => WireFormat.DecodeResult(r.ToByteArray()));
         Assert.Contains("unsupported wire version 0 in PixelResult", re.Message, StringComparison.Ordinal);
@@ -113,7 +114,7 @@ public class WireFormatTests
     {
         var t = TestScans.Task(Startup, 512, 3_000_000, 1) with { StartupSha256 = new string('a', 64), ScanId = Guid.NewGuid().ToString("N") };
         Assert.InRange(WireFormat.EncodeTask(t).Length, 150, 300);
-        var r = PixelTaskResult.Success(t, new RecoFitResult(1234.5, 1, 2, new Vector3D(1, 2, 3), 4, 5), 1.0, "node-17.cluster:123456:3");
+        var r = RecoPixelVariation.Success(t, new RecoFitResult(1234.5, 1, 2, new Vector3D(1, 2, 3), 4, 5), 1.0, "node-17.cluster:123456:3");
         Assert.InRange(WireFormat.EncodeResult(r).Length, 100, 200);
     }
 
@@ -136,7 +137,7 @@ public class WireFormatTests
         await Assert.ThrowsAsync<FrameFormatException>(() => Framing.ReadAsync(huge, CancellationToken.None));
     }
 
-    private static long[] Bits(PixelTaskResult r) =>
+    private static long[] Bits(RecoPixelVariation r) =>
         new[] { r.Fit.Llh, r.Fit.RecoLossesInside, r.Fit.RecoLossesTotal, r.Fit.Position.X, r.Fit.Position.Y, r.Fit.Position.Z, r.Fit.Time, r.Fit.Energy }
             .Select(BitConverter.DoubleToInt64Bits).ToArray();
 }

@@ -146,7 +146,7 @@ internal static class BenchCommand
             var sim = QualityEvent(seed, i, energy, vertexRadius);
             var evt = EventSimulator.Simulate(sim);
             var started = clock.Elapsed;
-            await using var dispatcher = new InProcessDispatcher(reco, workers);
+            await using var dispatcher = new InProcessDispatcher(workers);
             var options = new ScanOptions { Progression = progression, Seed = seed + (ulong)i };
             var outcome = await new ScanEngine(reco, dispatcher, options).RunAsync(evt, ct).ConfigureAwait(false);
             var analysis = new SkymapAnalysis(outcome.Result.ToSkyScanResult());

@@ -6,7 +6,6 @@ using Skymap.Core.Events;
 using Skymap.Core.Pixels;
 using Skymap.Core.Recos;
 using Skymap.Core.Scanning;
-using Skymap.Transport.Checkpoints;
 using Skymap.Transport.Processes;
 using Skymap.Transport.RabbitMq;
 using Spectre.Console;
@@ -184,22 +183,18 @@ internal static class ScanCommand
         }
 
         var outputDir = OutputDirectory.EnsureWritable(a.OutputDir);
-        FileScanCheckpoint? checkpoint = null;
         if (a.CacheDir is { } cacheDir)
         {
-            var cache = OutputDirectory.EnsureWritable(cacheDir);
-            options = ResumeState.Apply(cache, options, evt, reco.Name, progression);
-            var identity = FileScanCheckpoint.ComputeScanIdentity(evt, reco.Name, options.RecoSettings, progression, options.Seed!.Value);
-            checkpoint = new FileScanCheckpoint(cache, identity, services.GetRequiredService<ILogger<FileScanCheckpoint>>());
+            options = options with { CacheDirectory = OutputDirectory.EnsureWritable(cacheDir) };
         }
 
         options = options with { StartupDirectory = a.StartupJsonDir is { } sd ? OutputDirectory.EnsureWritable(sd) : outputDir };
         var dispatcher = TransportFactory.Create(
-            new TransportChoice { Name = a.Transport, Workers = a.Workers, Broker = a.Broker, StartupJsonDir = a.StartupJsonDir, MaxPixvarFailures = a.MaxFailures },
-            reco, services);
+            new TransportChoice { Name = a.Transport, Workers = a.Workers, Broker = a.Broker, StartupJsonDir = a.StartupJsonDir },
+            services);
         var display = new ScanDisplay(progression, reco.VertexVariations.Count);
         var observers = new List<IScanObserver> { new FileScanObserver(outputDir), display };
-        var engine = new ScanEngine(reco, dispatcher, options, observers, checkpoint, services.GetRequiredService<ILogger<ScanEngine>>());
+        var engine = new ScanEngine(reco, dispatcher, options, observers, logger: services.GetRequiredService<ILogger<ScanEngine>>());
 
         ScanOutcome outcome;
         await using (dispatcher.ConfigureAwait(false))
@@ -211,6 +206,10 @@ internal static class ScanCommand
             catch (Exception e) when (e is BrokerUnavailableException or WorkerStartException)
             {
                 throw new CliException($"--transport {a.Transport}: {e.Message}", 4);
+            }
+            catch (InvalidDataException e) when (a.CacheDir is not null)
+            {
+                throw new CliException($"--cache-dir: {e.Message}");
             }
         }
 

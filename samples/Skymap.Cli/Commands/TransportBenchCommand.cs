@@ -93,7 +93,7 @@ public static class TransportBenchHandler
             var workers = new List<Process>();
             IPixelDispatcher d = transport switch
             {
-                "inprocess" => new InProcessDispatcher(reco, o.Workers, loggers.CreateLogger<InProcessDispatcher>()),
+                "inprocess" => new InProcessDispatcher(o.Workers, loggers.CreateLogger<InProcessDispatcher>()),
                 "processes" => new ProcessPoolDispatcher(new ProcessPoolOptions { Workers = o.Workers, Launch = launch, TasksPerWorker = o.TasksPerWorker }, loggers.CreateLogger<ProcessPoolDispatcher>()),
                 "rabbitmq" => new RabbitMqDispatcher(new RabbitMqDispatcherOptions { Broker = BrokerSettings.FromEnvironment(o.Broker) }, loggers.CreateLogger<RabbitMqDispatcher>()),
                 _ => throw new ArgumentException($"unknown transport '{transport}'", nameof(o)),
@@ -135,7 +135,7 @@ public static class TransportBenchHandler
         return results;
     }
 
-    private static async Task RoundTripAsync(IPixelDispatcher d, List<PixelTask> tasks, CancellationToken ct)
+    private static async Task RoundTripAsync(IPixelDispatcher d, List<PixelVariation> tasks, CancellationToken ct)
     {
         var missing = tasks.Select(t => t.Id).ToHashSet();
         await d.SendAsync(tasks, ct).ConfigureAwait(false);
@@ -143,7 +143,8 @@ public static class TransportBenchHandler
         {
             var r = await d.ReceiveAsync(TimeSpan.FromSeconds(120), ct).ConfigureAwait(false)
                 ?? throw new TimeoutException($"no reply for 120 s with {missing.Count} tasks outstanding");
-            if (r.Status != PixelTaskStatus.Ok)
+            await d.AcknowledgeAsync(r, ct).ConfigureAwait(false);
+            if (r.Status != PixelVariationStatus.Ok)
             {
                 throw new InvalidOperationException($"task {r.Id} failed: {r.Status} {r.Error}");
             }
@@ -159,12 +160,10 @@ public static class TransportBenchHandler
         return new ScanStartup
         {
             ScanId = scanId,
-            RecoAlgo = reco.Name,
+            Reco = reco,
             RecoContext = ctx,
             Event = evt,
             Prepared = reco.Prepare(evt, ctx),
-            Variations = reco.VertexVariations,
-            Flags = reco.Flags,
             Progression = NSideProgression.Parse("8:0 64:12 512:24"),
             Created = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
             StartupDirectory = dir,
@@ -172,18 +171,16 @@ public static class TransportBenchHandler
         };
     }
 
-    private static List<PixelTask> Tasks(ScanStartup s, IRecoAlgorithm reco, int count, int nside)
+    private static List<PixelVariation> Tasks(ScanStartup s, IRecoAlgorithm reco, int count, int nside)
     {
         var m = reco.VertexVariations.Count;
-        var list = new List<PixelTask>(count);
+        var list = new List<PixelVariation>(count);
         for (var i = 0; i < count; i++)
         {
-            list.Add(new PixelTask
+            list.Add(new PixelVariation
             {
                 ScanId = s.ScanId,
-                Nside = nside,
-                PixelId = i / m % (12L * nside * nside),
-                PosvarId = i % m,
+                Id = new PixelVariationId(nside, i / m % (12L * nside * nside), i % m),
                 RecoAlgo = reco.Name,
                 Direction = new LocalDirection(1.0, 2.0),
                 Ra = 0.5,

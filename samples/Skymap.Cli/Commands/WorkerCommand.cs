@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skymap.Core.Recos;
+using Skymap.Core.Scanning;
 using Skymap.Transport.RabbitMq;
 using Skymap.Transport.Startup;
 using Skymap.Transport.Workers;
@@ -77,11 +78,11 @@ public static class WorkerCommandHandler
         }
 
         var registry = services.GetRequiredService<RecoRegistry>();
-        WorkerScan scan;
+        ScanWorkerHost scan;
         try
         {
             var doc = await StartupDocument.ReadFileAsync(o.StartupJson, TimeSpan.FromSeconds(o.StartupWaitSeconds), ct).ConfigureAwait(false);
-            scan = WorkerScan.Create(doc, registry, loggers.CreateLogger<WorkerScan>());
+            scan = doc.CreateHost(registry, loggers.CreateLogger<ScanWorkerHost>());
         }
         catch (Exception e) when (e is FileNotFoundException or StartupDocumentException or UnknownRecoException or ArgumentException or IOException)
         {

@@ -1,5 +1,6 @@
 using Skymap.Core.Events;
 using Skymap.Core.Geometry;
+using Skymap.Core.Pixels;
 
 namespace Skymap.Core.Recos;
 
@@ -40,31 +41,6 @@ public readonly record struct LocalDirection(double Zenith, double Azimuth)
             return new Vector3D(-st * Math.Cos(Azimuth), -st * Math.Sin(Azimuth), -Math.Cos(Zenith));
         }
     }
-}
-
-/// <summary>One fit request: a pixel variation with its direction and seeds.</summary>
-public sealed record RecoFitRequest
-{
-    /// <summary>HEALPix nside.</summary>
-    public required int Nside { get; init; }
-
-    /// <summary>RING pixel id.</summary>
-    public required long PixelId { get; init; }
-
-    /// <summary>Position variation index.</summary>
-    public required int PosvarId { get; init; }
-
-    /// <summary>1-based attempt number (retries increase it).</summary>
-    public int Attempt { get; init; } = 1;
-
-    /// <summary>The fixed direction.</summary>
-    public required LocalDirection Direction { get; init; }
-
-    /// <summary>The main seed.</summary>
-    public required RecoSeed Seed { get; init; }
-
-    /// <summary>The optional fallback-position seed.</summary>
-    public RecoSeed? FallbackSeed { get; init; }
 }
 
 /// <summary>The outcome of one fit.</summary>
@@ -116,8 +92,15 @@ public interface IRecoAlgorithm
     /// <summary>Canonical vertex offsets (SCANNER.md §6.1); the count is the number of variations M.</summary>
     IReadOnlyList<Vector3D> VertexVariations { get; }
 
-    /// <summary>Seeding flags (SCANNER.md §6).</summary>
+    /// <summary>Seeding flags of the default seeding strategy (SCANNER.md §6).</summary>
     RecoFlags Flags { get; }
+
+    /// <summary>
+    /// The seeding rule of this reco's variations (SCANNER.md §6), used by the refiner: the default is
+    /// <see cref="SeedingStrategy.FromFlags"/> of <see cref="Flags"/> (offset, optionally rotated into the track frame,
+    /// optional time refinement and fallback-position seed). A reco with another rule returns its own strategy.
+    /// </summary>
+    ISeedingStrategy Seeding => SeedingStrategy.FromFlags(Flags);
 
     /// <summary>Validates the settings of a scan before it starts (unknown keys, bad values).</summary>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
@@ -134,10 +117,10 @@ public interface IRecoAlgorithm
 public interface IRecoWorker
 {
     /// <summary>Fits one pixel variation with its direction fixed.</summary>
-    /// <param name="request">The pixel variation, direction and seeds.</param>
+    /// <param name="request">The pixel variation (upstream <c>SentPixelVariation</c>): identity, direction and seeds.</param>
     /// <param name="cancellationToken">Cancels the fit (task timeout or scan cancellation).</param>
     /// <returns>The fit result; a thrown exception marks the attempt as failed.</returns>
-    RecoFitResult Fit(RecoFitRequest request, CancellationToken cancellationToken);
+    RecoFitResult Fit(PixelVariation request, CancellationToken cancellationToken);
 }
 
 /// <summary>Marks a class as a reconstruction discoverable by reflection under the given name.</summary>

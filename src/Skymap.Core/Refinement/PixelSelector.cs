@@ -3,21 +3,12 @@ using HealpixGrid = Skymap.Core.Healpix.Healpix;
 
 namespace Skymap.Core.Refinement;
 
-/// <summary>A pixel chosen for scanning: (nside, RING pixel id).</summary>
-/// <param name="Nside">HEALPix nside.</param>
-/// <param name="PixelId">RING pixel id.</param>
-public readonly record struct SkyPixel(int Nside, long PixelId) : IComparable<SkyPixel>
-{
-    /// <inheritdoc />
-    public int CompareTo(SkyPixel other) => Nside != other.Nside ? Nside.CompareTo(other.Nside) : PixelId.CompareTo(other.PixelId);
-}
-
 /// <summary>
 /// Pixel selection per round (SCANNER.md §4): all pixels of the first nside, then for each consecutive pair (n_k, n_{k+1})
 /// of the slice the n_k pixels whose centres lie strictly within r = sqrt(N·Ω(n_k)/π) of the global minimum (plus the
 /// optional neighbour trigger), replaced by all their children at n_{k+1}; already-sent pixels are dropped.
 /// </summary>
-public static class PixelSelector
+internal static class PixelSelector
 {
     /// <summary>The slice of the progression served in a round: up to and including the highest thresholded nside, plus the next one.</summary>
     /// <param name="progression">The nside progression.</param>

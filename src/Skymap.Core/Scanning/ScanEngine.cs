@@ -1,13 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Skymap.Core.Coordinates;
 using Skymap.Core.Events;
 using Skymap.Core.Pixels;
-using Skymap.Core.Randomness;
 using Skymap.Core.Recos;
 using Skymap.Core.Refinement;
-using HealpixGrid = Skymap.Core.Healpix.Healpix;
 
 namespace Skymap.Core.Scanning;
 
@@ -74,28 +71,45 @@ public sealed class ScanEngine
     public async Task<ScanOutcome> RunAsync(SkymapEvent evt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(evt);
-        var seed = _options.Seed ?? NewSeed();
-        var context = _options.ToRecoContext(seed);
-        _reco.ValidateSettings(context);
-        var scanId = _options.ScanId ?? NewScanId();
-        var header = _options.IsRealEvent is { } real ? evt.Header with { IsRealEvent = real } : evt.Header;
+        var options = _options;
+        _reco.ValidateSettings(options.ToRecoContext(options.Seed ?? 0));
+        var checkpoint = _checkpoint;
+        FileScanCheckpoint? owned = null;
+        if (options.CacheDirectory is { } cache)
+        {
+            // The resume policy (SCANNER.md §11): same seed and scan id as the run before, and its checkpoint.
+            options = ScanResumeState.Apply(cache, options, evt, _reco.Name);
+            if (checkpoint is null)
+            {
+                var identity = FileScanCheckpoint.ComputeScanIdentity(evt, _reco.Name, options.RecoSettings, options.Progression, options.Seed!.Value);
+                checkpoint = owned = new FileScanCheckpoint(cache, identity, _logger);
+            }
+        }
+
+        using var dispose = owned;
+        var seed = options.Seed ?? NewSeed();
+        var context = options.ToRecoContext(seed);
+        var scanId = options.ScanId ?? NewScanId();
+        var header = options.IsRealEvent is { } real ? evt.Header with { IsRealEvent = real } : evt.Header;
         if (header.IsRealEvent && (header.RunId < 100_000 || header.RunId >= 1_000_000))
         {
             throw new ArgumentException($"a real event needs 1e5 ≤ run_id < 1e6 (the result format requires it), got run_id {header.RunId}");
         }
 
         var prepared = _reco.Prepare(evt, context);
-        var state = new ScanState(this, evt, prepared, header, scanId, seed, context);
+        var state = new ScanState(this, options, checkpoint, evt, prepared, header, scanId, seed, context);
         _logger.LogInformation(
             "Scan {ScanId}: event {Run}/{Event} ({Type}), reco {Reco} ({Variations} variations), nsides \"{Nsides}\", pst {Pst}, seed {Seed}, transport {Transport}",
-            scanId, header.RunId, header.EventId, header.EventType, _reco.Name, _reco.VertexVariations.Count, _options.Progression,
-            _options.PredictiveScanningThreshold, seed, _dispatcher.Name);
+            scanId, header.RunId, header.EventId, header.EventType, _reco.Name, _reco.VertexVariations.Count, options.Progression,
+            options.PredictiveScanningThreshold, seed, _dispatcher.Name);
         return await state.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private sealed class ScanState
     {
         private readonly ScanEngine _e;
+        private readonly ScanOptions _options;
+        private readonly IScanCheckpoint? _checkpoint;
         private readonly SkymapEvent _event;
         private readonly PreparedEvent _prepared;
         private readonly EventHeader _header;
@@ -104,13 +118,12 @@ public sealed class ScanEngine
         private readonly RecoContext _context;
         private readonly int _m;
         private readonly NSideProgression _progression;
-        private readonly SeedFactory _seeds;
+        private readonly Refiner _refiner;
         private readonly ThresholdTracker _thresholds;
         private readonly ScanManifestBuilder _manifest;
         private readonly NSidesDict _finished = new();
-        private readonly HashSet<SkyPixel> _sentPixels = new();
         private readonly HashSet<PixelVariationId> _collected = new();
-        private readonly Dictionary<PixelVariationId, PixelTask> _outstanding = new();
+        private readonly Dictionary<PixelVariationId, PixelVariation> _outstanding = new();
         private readonly Dictionary<PixelVariationId, int> _failures = new();
         private readonly Dictionary<SkyPixel, RecoPixelVariation?[]> _partial = new();
         private readonly Dictionary<int, long> _sentByNside = new();
@@ -120,14 +133,17 @@ public sealed class ScanEngine
         private readonly HashSet<int> _firstResultReported = new();
         private readonly Queue<RecoPixelVariation> _replayed = new();
         private readonly Dictionary<PixelVariationId, RecoPixelVariation> _checkpointed = new();
-        private SplitMix64 _shuffle;
         private long _duplicates;
         private DateTimeOffset _lastProgress;
         private DateTimeOffset _lastResult;
 
-        public ScanState(ScanEngine e, SkymapEvent evt, PreparedEvent prepared, EventHeader header, string scanId, ulong seed, RecoContext context)
+        public ScanState(
+            ScanEngine e, ScanOptions options, IScanCheckpoint? checkpoint, SkymapEvent evt, PreparedEvent prepared, EventHeader header,
+            string scanId, ulong seed, RecoContext context)
         {
             _e = e;
+            _options = options;
+            _checkpoint = checkpoint;
             _event = evt;
             _prepared = prepared;
             _header = header;
@@ -135,11 +151,10 @@ public sealed class ScanEngine
             _seed = seed;
             _context = context;
             _m = e._reco.VertexVariations.Count;
-            _progression = e._options.Progression;
-            _seeds = new SeedFactory(prepared, _progression.MinNside, e._reco.VertexVariations, e._reco.Flags);
-            _thresholds = new ThresholdTracker(e._options.PredictiveScanningThreshold, _progression.MaxNside);
+            _progression = options.Progression;
+            _refiner = new Refiner(scanId, e._reco, _progression, prepared, header.Mjd, seed, options.NeighbourRefine2dllh);
+            _thresholds = new ThresholdTracker(options.PredictiveScanningThreshold, _progression.MaxNside);
             _manifest = new ScanManifestBuilder(e._time);
-            _shuffle = new SplitMix64(seed);
             _lastProgress = _lastResult = e._time.GetUtcNow();
         }
 
@@ -152,19 +167,18 @@ public sealed class ScanEngine
             var startup = new ScanStartup
             {
                 ScanId = _scanId,
-                RecoAlgo = _e._reco.Name,
+                Reco = _e._reco,
                 RecoContext = _context,
                 Event = _event,
                 Prepared = _prepared,
-                Variations = _e._reco.VertexVariations,
-                Flags = _e._reco.Flags,
                 Progression = _progression,
                 Created = _e._time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0,
-                StartupDirectory = _e._options.StartupDirectory,
-                TaskTimeout = _e._options.TaskTimeout,
+                StartupDirectory = _options.StartupDirectory,
+                TaskTimeout = _options.TaskTimeout,
+                MaxAttempts = _options.MaxPixvarFailures,
             };
 
-            if (_e._checkpoint is { } cp)
+            if (_checkpoint is { } cp)
             {
                 foreach (var v in await cp.LoadAsync(ct).ConfigureAwait(false))
                 {
@@ -208,15 +222,14 @@ public sealed class ScanEngine
             var collectedAllSent = false;
             while (true)
             {
-                var slice = PixelSelector.Slice(_progression, maxThresholded);
-                var pixels = PixelSelector.NextPixels(slice, _finished, _sentPixels, _e._options.NeighbourRefine2dllh);
-                if (pixels.Count == 0 && collectedAllSent)
+                var round = _refiner.NextRound(maxThresholded, _finished, Now());
+                if (round.Pixels.Count == 0 && collectedAllSent)
                 {
                     Log.LogInformation("Scan {ScanId} done: {Pixels} pixels finished", _scanId, _finished.Count);
                     return null;
                 }
 
-                var sent = await SendRoundAsync(pixels, ct).ConfigureAwait(false);
+                var sent = await SendRoundAsync(round, ct).ConfigureAwait(false);
                 await ReportProgressAsync(
                     sent > 0 ? $"The Skymap Scanner has sent out {sent} pixels and is waiting to receive recos." : "The Skymap Scanner is waiting to receive recos.",
                     _collected.Count == 0 ? "I will report back when I start getting recos." : "",
@@ -229,10 +242,9 @@ public sealed class ScanEngine
                 // Collect until an nside is newly thresholded (or everything sent has come back).
                 while (true)
                 {
-                    RecoPixelVariation? variation;
-                    if (_replayed.TryDequeue(out var r))
+                    if (_replayed.TryDequeue(out var restored))
                     {
-                        variation = r;
+                        await CollectAsync(restored, ct).ConfigureAwait(false);
                     }
                     else if (_outstanding.Count == 0)
                     {
@@ -242,22 +254,28 @@ public sealed class ScanEngine
                     }
                     else
                     {
-                        var reply = await _e._dispatcher.ReceiveAsync(_e._options.ServerSilenceTimeout, ct).ConfigureAwait(false);
+                        var reply = await _e._dispatcher.ReceiveAsync(_options.ServerSilenceTimeout, ct).ConfigureAwait(false);
                         if (reply is null)
                         {
-                            var msg = $"no result arrived for {_e._options.ServerSilenceTimeout.TotalSeconds:0} s (server silence timeout); {_outstanding.Count} pixel variations outstanding";
+                            var msg = $"no result arrived for {_options.ServerSilenceTimeout.TotalSeconds:0} s (server silence timeout); {_outstanding.Count} pixel variations outstanding";
                             Log.LogError("Scan {ScanId} failed: {Error}", _scanId, msg);
                             return msg;
                         }
 
-                        variation = await HandleReplyAsync(reply, ct).ConfigureAwait(false);
-                        if (variation is null)
+                        // Settled only once processed: collected (and checkpointed), dropped, or resent as a retry.
+                        var collected = await HandleReplyAsync(reply, ct).ConfigureAwait(false);
+                        if (collected is not null)
+                        {
+                            await CollectAsync(collected, ct).ConfigureAwait(false);
+                        }
+
+                        await _e._dispatcher.AcknowledgeAsync(reply, ct).ConfigureAwait(false);
+                        if (collected is null)
                         {
                             continue;
                         }
                     }
 
-                    await CollectAsync(variation.Value, ct).ConfigureAwait(false);
                     var newly = _thresholds.Evaluate(ThresholdState(), _m);
                     if (newly is { } n)
                     {
@@ -272,77 +290,47 @@ public sealed class ScanEngine
         private IEnumerable<(int, long, long)> ThresholdState() =>
             _sentByNside.Select(kv => (kv.Key, (long)_finished[kv.Key].Count, kv.Value));
 
-        private async Task<int> SendRoundAsync(IReadOnlyList<SkyPixel> pixels, CancellationToken ct)
+        private double Now() => _e._time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+
+        private async Task<int> SendRoundAsync(RefinementRound round, CancellationToken ct)
         {
-            if (pixels.Count == 0)
+            if (round.Pixels.Count == 0)
             {
                 return 0;
             }
 
-            // Fisher–Yates with the scan's SplitMix64 stream (SCANNER.md §6).
-            var order = pixels.ToArray();
-            for (var i = order.Length - 1; i >= 1; i--)
+            foreach (var px in round.Pixels)
             {
-                var j = (int)(_shuffle.Next() % (ulong)(i + 1));
-                (order[i], order[j]) = (order[j], order[i]);
+                _partial[px] = new RecoPixelVariation?[_m];
             }
 
-            var now = _e._time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
-            var tasks = new List<PixelTask>(order.Length * _m);
-            foreach (var px in order)
+            var requests = new List<PixelVariation>(round.Variations.Count);
+            foreach (var v in round.Variations)
             {
-                _sentPixels.Add(px);
-                var (theta, phi) = HealpixGrid.Pix2Ang(px.Nside, px.PixelId);
-                var ra = phi;
-                var dec = (Math.PI / 2.0) - theta;
-                var (zenith, azimuth) = SkyCoordinates.EquatorialToLocal(ra, dec, _header.Mjd);
-                var direction = new LocalDirection(zenith, azimuth);
-                var inherited = _seeds.Inherited(px.Nside, theta, phi, _finished);
-                _partial[px] = new RecoPixelVariation?[_m];
-                for (var posvar = 0; posvar < _m; posvar++)
+                _sentByNside[v.Nside] = _sentByNside.GetValueOrDefault(v.Nside) + 1;
+                if (_checkpointed.Remove(v.Id, out var restored))
                 {
-                    var id = new PixelVariationId(px.Nside, px.PixelId, posvar);
-                    _sentByNside[px.Nside] = _sentByNside.GetValueOrDefault(px.Nside) + 1;
-                    if (_checkpointed.Remove(id, out var restored))
-                    {
-                        _replayed.Enqueue(restored);
-                        continue;
-                    }
-
-                    var (main, fallback) = _seeds.ForVariation(inherited, posvar, direction);
-                    var task = new PixelTask
-                    {
-                        ScanId = _scanId,
-                        Nside = px.Nside,
-                        PixelId = px.PixelId,
-                        PosvarId = posvar,
-                        RecoAlgo = _e._reco.Name,
-                        Direction = direction,
-                        Ra = ra,
-                        Dec = dec,
-                        Seed = main,
-                        FallbackSeed = fallback,
-                        Attempt = 1,
-                        SentTime = now,
-                    };
-                    _outstanding[id] = task;
-                    tasks.Add(task);
+                    _replayed.Enqueue(restored);
+                    continue;
                 }
+
+                _outstanding[v.Id] = v;
+                requests.Add(v);
             }
 
             _manifest.RecoStart ??= _e._time.GetUtcNow();
-            if (tasks.Count > 0)
+            if (requests.Count > 0)
             {
-                await _e._dispatcher.SendAsync(tasks, ct).ConfigureAwait(false);
+                await _e._dispatcher.SendAsync(requests, ct).ConfigureAwait(false);
             }
 
             Log.LogInformation("Scan {ScanId}: sent {Tasks} pixel variations ({Pixels} pixels) at nsides {Nsides}", _scanId,
-                tasks.Count, pixels.Count, string.Join(",", pixels.Select(p => p.Nside).Distinct()));
-            return pixels.Count * _m;
+                requests.Count, round.Pixels.Count, string.Join(",", round.Pixels.Select(p => p.Nside).Distinct()));
+            return round.Pixels.Count * _m;
         }
 
         /// <summary>Turns a reply into a collected variation, a retry, or nothing (duplicate, unknown, stale).</summary>
-        private async Task<RecoPixelVariation?> HandleReplyAsync(PixelTaskResult reply, CancellationToken ct)
+        private async Task<RecoPixelVariation?> HandleReplyAsync(RecoPixelVariation reply, CancellationToken ct)
         {
             var id = reply.Id;
             if (!string.Equals(reply.ScanId, _scanId, StringComparison.Ordinal))
@@ -368,12 +356,12 @@ public sealed class ScanEngine
 
             _manifest.RecordRoundTrip(DateTimeOffset.FromUnixTimeMilliseconds((long)(task.SentTime * 1000)), reply.RuntimeSeconds, id.Nside,
                 _collected.Count + 1, Tallies().PredictedTotal(false));
-            if (reply.Status == PixelTaskStatus.Ok)
+            if (reply.Status == PixelVariationStatus.Ok)
             {
-                return reply.ToRecoPixelVariation();
+                return reply;
             }
 
-            if (reply.Status != PixelTaskStatus.DeadLettered && reply.Attempt != task.Attempt)
+            if (reply.Status != PixelVariationStatus.DeadLettered && reply.Attempt != task.Attempt)
             {
                 // A stale failure of an attempt already retried (e.g. a redelivered FAILED reply).
                 _duplicates++;
@@ -382,15 +370,15 @@ public sealed class ScanEngine
 
             var failures = _failures.GetValueOrDefault(id) + 1;
             _failures[id] = failures;
-            if (reply.Status == PixelTaskStatus.DeadLettered || failures >= _e._options.MaxPixvarFailures)
+            if (reply.Status == PixelVariationStatus.DeadLettered || failures >= _options.MaxPixvarFailures)
             {
                 Log.LogWarning("Pixel variation {Id} failed for good after {Failures} failure(s): {Status} {Error}", id, failures, reply.Status, reply.Error);
                 _failedByNside[id.Nside] = _failedByNside.GetValueOrDefault(id.Nside) + 1;
-                return RecoPixelVariation.Failed(id);
+                return reply.AsFinalFailure();
             }
 
             Log.LogInformation("Pixel variation {Id} attempt {Attempt} {Status} ({Error}); retrying", id, reply.Attempt, reply.Status, reply.Error);
-            var retry = task with { Attempt = task.Attempt + 1, SentTime = _e._time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0 };
+            var retry = task with { Attempt = task.Attempt + 1, SentTime = Now() };
             _outstanding[id] = retry;
             _retriedByNside[id.Nside] = _retriedByNside.GetValueOrDefault(id.Nside) + 1;
             await _e._dispatcher.SendAsync([retry], ct).ConfigureAwait(false);
@@ -403,7 +391,7 @@ public sealed class ScanEngine
             _outstanding.Remove(id);
             _collected.Add(id);
             _doneByNside[id.Nside] = _doneByNside.GetValueOrDefault(id.Nside) + 1;
-            if (_e._checkpoint is { } cp)
+            if (_checkpoint is { } cp)
             {
                 await cp.AppendAsync(v, ct).ConfigureAwait(false);
             }
@@ -413,7 +401,7 @@ public sealed class ScanEngine
             slots[id.PosvarId] = v;
             if (slots.All(s => s is not null))
             {
-                _finished.Add(RecoPixelFinal.FromVariations(slots.Select(s => s!.Value).ToArray()));
+                _finished.Add(RecoPixelFinal.FromVariations(slots.Select(s => s!).ToArray()));
                 _partial.Remove(px);
             }
 
@@ -431,14 +419,14 @@ public sealed class ScanEngine
                 return;
             }
 
-            if (now - _lastProgress > _e._options.ProgressInterval)
+            if (now - _lastProgress > _options.ProgressInterval)
             {
                 await ReportProgressAsync(
                     "The Skymap Scanner is busy scanning pixels.",
-                    $"I will report back again in {_e._options.ProgressInterval.TotalSeconds:0} seconds if I have an update.", false, ct).ConfigureAwait(false);
+                    $"I will report back again in {_options.ProgressInterval.TotalSeconds:0} seconds if I have an update.", false, ct).ConfigureAwait(false);
             }
 
-            if (now - _lastResult > _e._options.ResultInterval)
+            if (now - _lastResult > _options.ResultInterval)
             {
                 await ReportResultAsync(false, ct).ConfigureAwait(false);
             }
@@ -467,7 +455,7 @@ public sealed class ScanEngine
             }
 
             var tallies = Tallies();
-            var manifest = _manifest.Build(summary, epilogue, tallies, _header, _scanId, _progression, _e._options.PredictiveScanningThreshold, _seed, done);
+            var manifest = _manifest.Build(summary, epilogue, tallies, _header, _scanId, _progression, _options.PredictiveScanningThreshold, _seed, done);
             var report = new ScanProgressReport(manifest, tallies, summary);
             foreach (var o in _e._observers)
             {

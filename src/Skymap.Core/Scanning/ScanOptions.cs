@@ -42,6 +42,14 @@ public sealed record ScanOptions
     /// <summary>Where file-based transports write <c>startup.json</c> (null: none).</summary>
     public string? StartupDirectory { get; init; }
 
+    /// <summary>
+    /// A cache directory that makes the scan resumable (<c>--cache-dir</c>): the engine keeps the seed and scan id in
+    /// <c>scan-state.json</c> (used when <see cref="Seed"/>/<see cref="ScanId"/> are not given) and a checkpoint of every
+    /// finished pixel variation, so that a server restarted on the same directory continues without recomputing them and
+    /// ends with the identical result. Null (default): not resumable, unless a checkpoint is given to the engine.
+    /// </summary>
+    public string? CacheDirectory { get; init; }
+
     /// <summary>Overrides the event's real/simulated flag (<c>--real-event</c>/<c>--simulated-event</c>).</summary>
     public bool? IsRealEvent { get; init; }
 

@@ -1,3 +1,4 @@
+using Skymap.Core.Pixels;
 using Skymap.Core.Events;
 using Skymap.Core.Fitting;
 using Skymap.Core.Geometry;
@@ -50,7 +51,7 @@ public sealed class MillipedeReco : IRecoAlgorithm
     {
         private readonly MillipedeEvaluator _evaluator = new(model, kernel);
 
-        public RecoFitResult Fit(RecoFitRequest request, CancellationToken cancellationToken)
+        public RecoFitResult Fit(PixelVariation request, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(request);
             var d = request.Direction.Travel;

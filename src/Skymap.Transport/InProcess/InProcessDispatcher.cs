@@ -1,32 +1,31 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Skymap.Core.Pixels;
 using Skymap.Core.Recos;
 using Skymap.Core.Scanning;
 
 namespace Skymap.Transport.InProcess;
 
 /// <summary>
-/// The in-process transport (SCANNER.md §9): a bounded channel of tasks served by N worker tasks, each with its own
-/// reco worker, replies through an unbounded channel.
+/// The in-process transport (SCANNER.md §9): a bounded channel of requests served by N worker tasks through the scan's
+/// <see cref="ScanWorkerHost"/> (the reco of <see cref="ScanStartup.Reco"/>, one reco worker per task), replies through an
+/// unbounded channel. Replies need no acknowledgement.
 /// </summary>
 public sealed class InProcessDispatcher : IPixelDispatcher
 {
-    private readonly IRecoAlgorithm _reco;
     private readonly int _workers;
     private readonly ILogger _logger;
-    private readonly Channel<PixelTask> _tasks;
-    private readonly Channel<PixelTaskResult> _results = Channel.CreateUnbounded<PixelTaskResult>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PixelVariation> _tasks;
+    private readonly Channel<RecoPixelVariation> _results = Channel.CreateUnbounded<RecoPixelVariation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _running = new();
 
-    /// <summary>Creates the dispatcher.</summary>
-    /// <param name="reco">The reco whose workers fit the tasks.</param>
+    /// <summary>Creates the dispatcher; the reco comes with the scan's <see cref="ScanStartup"/>.</summary>
     /// <param name="workers">Worker count (default: logical CPU count).</param>
     /// <param name="logger">Logger.</param>
-    public InProcessDispatcher(IRecoAlgorithm reco, int? workers = null, ILogger<InProcessDispatcher>? logger = null)
+    public InProcessDispatcher(int? workers = null, ILogger<InProcessDispatcher>? logger = null)
     {
-        _reco = reco ?? throw new ArgumentNullException(nameof(reco));
         _workers = workers ?? Environment.ProcessorCount;
         if (_workers < 1)
         {
@@ -34,7 +33,7 @@ public sealed class InProcessDispatcher : IPixelDispatcher
         }
 
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _tasks = Channel.CreateBounded<PixelTask>(new BoundedChannelOptions(Math.Max(256, 16 * _workers)) { SingleWriter = true });
+        _tasks = Channel.CreateBounded<PixelVariation>(new BoundedChannelOptions(Math.Max(256, 16 * _workers)) { SingleWriter = true });
     }
 
     /// <inheritdoc />
@@ -44,14 +43,13 @@ public sealed class InProcessDispatcher : IPixelDispatcher
     public Task StartAsync(ScanStartup startup, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(startup);
-        var host = Environment.MachineName;
-        var pid = Environment.ProcessId;
+        var host = ScanWorkerHost.ForStartup(startup, _logger);
         for (var i = 0; i < _workers; i++)
         {
-            var worker = _reco.CreateWorker(startup.Prepared, startup.RecoContext);
-            var workerId = $"{host}:{pid}:{i}";
+            var worker = host.CreateWorker();
+            var workerId = ScanWorkerHost.WorkerId(i);
             _running.Add(Task.Factory.StartNew(
-                () => WorkLoopAsync(worker, workerId, startup.TaskTimeout),
+                () => WorkLoopAsync(host, worker, workerId),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
         }
 
@@ -60,7 +58,7 @@ public sealed class InProcessDispatcher : IPixelDispatcher
     }
 
     /// <inheritdoc />
-    public async Task SendAsync(IReadOnlyList<PixelTask> tasks, CancellationToken cancellationToken)
+    public async Task SendAsync(IReadOnlyList<PixelVariation> tasks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         foreach (var t in tasks)
@@ -70,7 +68,7 @@ public sealed class InProcessDispatcher : IPixelDispatcher
     }
 
     /// <inheritdoc />
-    public async Task<PixelTaskResult?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<RecoPixelVariation?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
@@ -83,6 +81,9 @@ public sealed class InProcessDispatcher : IPixelDispatcher
             return null;
         }
     }
+
+    /// <inheritdoc />
+    public Task AcknowledgeAsync(RecoPixelVariation reply, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
     public async Task CompleteAsync(CancellationToken cancellationToken)
@@ -110,13 +111,13 @@ public sealed class InProcessDispatcher : IPixelDispatcher
         _stop.Dispose();
     }
 
-    private async Task WorkLoopAsync(IRecoWorker worker, string workerId, TimeSpan taskTimeout)
+    private async Task WorkLoopAsync(ScanWorkerHost host, IRecoWorker worker, string workerId)
     {
         try
         {
             await foreach (var task in _tasks.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
-                var reply = PixelTaskRunner.Run(worker, task, workerId, taskTimeout, _stop.Token);
+                var reply = host.Run(worker, task, workerId, _stop.Token);
                 await _results.Writer.WriteAsync(reply, _stop.Token).ConfigureAwait(false);
             }
         }

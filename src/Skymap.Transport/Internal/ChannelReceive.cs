@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
 
 namespace Skymap.Transport.Internal;
@@ -8,7 +9,7 @@ public static class ChannelReceive
 {
     /// <summary>The next item, or null after <paramref name="timeout"/>; a faulted channel rethrows its exception.</summary>
     /// <exception cref="InvalidOperationException">The channel completed normally (the dispatcher is completed).</exception>
-    public static async Task<PixelTaskResult?> ReceiveAsync(ChannelReader<PixelTaskResult> reader, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<RecoPixelVariation?> ReceiveAsync(ChannelReader<RecoPixelVariation> reader, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
         if (reader.TryRead(out var ready))

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Internal;
 using Skymap.Transport.Startup;
@@ -66,8 +67,8 @@ public sealed class ProcessPoolDispatcher : IPixelDispatcher
     private readonly ProcessPoolOptions _options;
     private readonly WorkerLaunch _launch;
     private readonly ILogger _logger;
-    private readonly Channel<PixelTask> _pending = Channel.CreateUnbounded<PixelTask>();
-    private readonly Channel<PixelTaskResult> _results = Channel.CreateUnbounded<PixelTaskResult>();
+    private readonly Channel<PixelVariation> _pending = Channel.CreateUnbounded<PixelVariation>();
+    private readonly Channel<RecoPixelVariation> _results = Channel.CreateUnbounded<RecoPixelVariation>();
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<int, WorkerSession> _sessions = new();
     private Task[] _slots = [];
@@ -125,7 +126,7 @@ public sealed class ProcessPoolDispatcher : IPixelDispatcher
     }
 
     /// <inheritdoc />
-    public Task SendAsync(IReadOnlyList<PixelTask> tasks, CancellationToken cancellationToken)
+    public Task SendAsync(IReadOnlyList<PixelVariation> tasks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         if (_slots.Length == 0)
@@ -147,8 +148,12 @@ public sealed class ProcessPoolDispatcher : IPixelDispatcher
 
     /// <inheritdoc />
     /// <exception cref="WorkerStartException">Workers keep dying before they become ready (a broken installation).</exception>
-    public Task<PixelTaskResult?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+    public Task<RecoPixelVariation?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         ChannelReceive.ReceiveAsync(_results.Reader, timeout, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Replies of worker processes are not durable: nothing to settle.</remarks>
+    public Task AcknowledgeAsync(RecoPixelVariation reply, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
     public async Task CompleteAsync(CancellationToken cancellationToken)
@@ -283,7 +288,7 @@ public sealed class ProcessPoolDispatcher : IPixelDispatcher
     private async Task<bool> RunSessionAsync(WorkerSession session)
     {
         using var sessionCts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        var inFlight = new ConcurrentDictionary<(Core.Pixels.PixelVariationId Id, int Attempt), PixelTask>();
+        var inFlight = new ConcurrentDictionary<(Core.Pixels.PixelVariationId Id, int Attempt), PixelVariation>();
         using var window = new SemaphoreSlim(_options.TasksPerWorker, _options.TasksPerWorker);
         var ready = false;
         string? broken = null;
@@ -364,7 +369,7 @@ public sealed class ProcessPoolDispatcher : IPixelDispatcher
         var workerId = $"{Environment.MachineName}:{session.ProcessId}:*";
         foreach (var task in inFlight.Values.OrderBy(t => t.Id.Nside).ThenBy(t => t.Id.PixelId).ThenBy(t => t.Id.PosvarId))
         {
-            _results.Writer.TryWrite(PixelTaskResult.Failure(task, PixelTaskStatus.Failed, reason, 0, workerId));
+            _results.Writer.TryWrite(RecoPixelVariation.Failure(task, PixelVariationStatus.Failed, reason, 0, workerId));
         }
 
         return ready;
@@ -372,7 +377,7 @@ public sealed class ProcessPoolDispatcher : IPixelDispatcher
 
     private async Task SendLoopAsync(
         WorkerSession session,
-        ConcurrentDictionary<(Core.Pixels.PixelVariationId Id, int Attempt), PixelTask> inFlight,
+        ConcurrentDictionary<(Core.Pixels.PixelVariationId Id, int Attempt), PixelVariation> inFlight,
         SemaphoreSlim window,
         CancellationToken cancellationToken)
     {

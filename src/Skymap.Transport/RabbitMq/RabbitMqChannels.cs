@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Wire;
 
@@ -73,9 +74,9 @@ internal sealed class ConfirmedPublisher : IAsyncDisposable
         Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
     };
 
-    public static BasicProperties TaskProperties(PixelTask task) => Properties(WireFormat.TaskMessageType, WireFormat.MessageId(task.Id, task.Attempt));
+    public static BasicProperties TaskProperties(PixelVariation task) => Properties(WireFormat.TaskMessageType, WireFormat.MessageId(task.Id, task.Attempt));
 
-    public static BasicProperties ResultProperties(PixelTaskResult result) => Properties(WireFormat.ResultMessageType, WireFormat.MessageId(result.Id, result.Attempt));
+    public static BasicProperties ResultProperties(RecoPixelVariation result) => Properties(WireFormat.ResultMessageType, WireFormat.MessageId(result.Id, result.Attempt));
 
     /// <summary>Publishes to a queue through the default exchange and waits for the broker's confirm.</summary>
     /// <exception cref="BrokerUnavailableException">The queue does not exist, or the broker stayed away past the recovery timeout.</exception>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Startup;
 using Skymap.Transport.Wire;
@@ -15,12 +16,6 @@ public sealed record RabbitMqDispatcherOptions
 {
     /// <summary>The broker.</summary>
     public required BrokerSettings Broker { get; init; }
-
-    /// <summary>
-    /// <c>x-delivery-limit</c> of the task queue = K (<c>--max-pixvar-failures</c>): a task whose deliveries keep dying with
-    /// their worker is dead-lettered to the reply queue and reported as <see cref="PixelTaskStatus.DeadLettered"/>.
-    /// </summary>
-    public int DeliveryLimit { get; init; } = 3;
 
     /// <summary>Consumer prefetch of the reply queue (upstream default 300).</summary>
     public ushort Prefetch { get; init; } = 300;
@@ -52,8 +47,8 @@ public sealed record RabbitMqDispatcherOptions
 /// <para><b>Ack after collecting.</b> A reply is acknowledged when the engine asks for the next one (or completes the
 /// transport), i.e. after the engine has processed it, including its checkpoint append. A server crash in between leaves
 /// the reply unacknowledged; the broker redelivers it to the next server, whose engine de-duplicates.</para>
-/// <para><b>Dead letters.</b> A task arriving on the reply queue (AMQP <c>type</c> = <c>PixelTask</c>) was dead-lettered by
-/// the broker after K deliveries and becomes a <see cref="PixelTaskStatus.DeadLettered"/> reply. A message that cannot be
+/// <para><b>Dead letters.</b> A task arriving on the reply queue (AMQP <c>type</c> = <c>PixelVariation</c>) was dead-lettered by
+/// the broker after K deliveries and becomes a <see cref="PixelVariationStatus.DeadLettered"/> reply. A message that cannot be
 /// decoded is copied to <c>dead-letters-&lt;scan_id&gt;</c> with an <c>x-skymap-error</c> header and logged as an error.</para>
 /// <para><b>Broker restarts.</b> The connection recovers automatically (connection, channels, queues, consumer); a publish
 /// that was not confirmed is published again once the channel is back. Duplicates this may cause are dropped by the engine.
@@ -69,7 +64,8 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
     private IChannel? _consumerChannel;
     private ConfirmedPublisher[] _publishers = [];
     private ResilientConsumer? _consumer;
-    private ulong? _pendingAck;
+    private readonly Dictionary<RecoPixelVariation, ulong> _unacknowledged = new(ReferenceEqualityComparer.Instance);
+    private int _deliveryLimit;
     private string _sha = "";
     private bool _completed;
 
@@ -77,7 +73,6 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
     public RabbitMqDispatcher(RabbitMqDispatcherOptions options, ILogger<RabbitMqDispatcher>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.DeliveryLimit, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PublisherChannels, 1, nameof(options));
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -91,6 +86,9 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
 
     /// <summary>The startup document's path (after <see cref="StartAsync"/>).</summary>
     public string? StartupPath { get; private set; }
+
+    /// <summary>The task queue's <c>x-delivery-limit</c> (= <see cref="ScanStartup.MaxAttempts"/>, after <see cref="StartAsync"/>).</summary>
+    public int DeliveryLimit => _deliveryLimit;
 
     /// <summary>Messages moved to the dead-letter queue by this server.</summary>
     public int DeadLettered { get; private set; }
@@ -109,6 +107,8 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
         var path = _options.StartupPath
             ?? (startup.StartupDirectory is { } dir ? Path.Combine(dir, StartupDocument.FileName)
                 : throw new ArgumentException("the RabbitMQ transport needs ScanStartup.StartupDirectory (or options.StartupPath) for startup.json", nameof(startup)));
+        ArgumentOutOfRangeException.ThrowIfLessThan(startup.MaxAttempts, 1, nameof(startup));
+        _deliveryLimit = startup.MaxAttempts;
         var bytes = StartupDocument.Serialize(startup);
         _sha = StartupDocument.ComputeSha256(bytes);
         var names = new QueueNames(startup.ScanId);
@@ -150,7 +150,7 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
             await DeclareAsync(setup, names.FromClients, null, cancellationToken).ConfigureAwait(false);
             await DeclareAsync(setup, names.ToClients, new Dictionary<string, object?>
             {
-                ["x-delivery-limit"] = _options.DeliveryLimit,
+                ["x-delivery-limit"] = _deliveryLimit,
                 ["x-dead-letter-exchange"] = string.Empty,
                 ["x-dead-letter-routing-key"] = names.FromClients,
             }, cancellationToken).ConfigureAwait(false);
@@ -198,7 +198,7 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
     }
 
     /// <inheritdoc />
-    public async Task SendAsync(IReadOnlyList<PixelTask> tasks, CancellationToken cancellationToken)
+    public async Task SendAsync(IReadOnlyList<PixelVariation> tasks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         var names = Queues ?? throw new InvalidOperationException("StartAsync must be called first");
@@ -221,14 +221,13 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
 
     /// <inheritdoc />
     /// <exception cref="BrokerUnavailableException">The reply queue is gone (deleted, or the broker stayed away past the recovery timeout).</exception>
-    public async Task<PixelTaskResult?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<RecoPixelVariation?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_consumerChannel is null)
         {
             throw new InvalidOperationException("StartAsync must be called first");
         }
 
-        await AckCollectedAsync().ConfigureAwait(false);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (timeout != Timeout.InfiniteTimeSpan)
         {
@@ -252,7 +251,7 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
                 var result = await InterpretAsync(delivery, cancellationToken).ConfigureAwait(false);
                 if (result is not null)
                 {
-                    _pendingAck = delivery.DeliveryTag;
+                    _unacknowledged[result] = delivery.DeliveryTag;
                     return result;
                 }
             }
@@ -260,6 +259,27 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return null;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Acknowledges the reply's delivery to the broker; a reply not returned by this dispatcher is ignored.</remarks>
+    public async Task AcknowledgeAsync(RecoPixelVariation reply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        if (!_unacknowledged.Remove(reply, out var tag) || _consumerChannel is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _consumerChannel.BasicAckAsync(tag, multiple: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            // The connection dropped: the broker redelivers the reply and the engine drops the duplicate.
+            _logger.LogDebug("Ack of a processed reply failed ({Error}); it will be redelivered", e.Message);
         }
     }
 
@@ -272,7 +292,6 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
             return;
         }
 
-        await AckCollectedAsync().ConfigureAwait(false);
         _completed = true;
         var names = Queues!;
         try
@@ -363,26 +382,7 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
         return channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: args, cancellationToken: cancellationToken);
     }
 
-    private async Task AckCollectedAsync()
-    {
-        if (_pendingAck is not { } tag || _consumerChannel is null)
-        {
-            return;
-        }
-
-        _pendingAck = null;
-        try
-        {
-            await _consumerChannel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException)
-        {
-            // The connection dropped: the broker redelivers the reply and the engine drops the duplicate.
-            _logger.LogDebug("Ack of a collected reply failed ({Error}); it will be redelivered", e.Message);
-        }
-    }
-
-    private async Task<PixelTaskResult?> InterpretAsync(Delivery d, CancellationToken cancellationToken)
+    private async Task<RecoPixelVariation?> InterpretAsync(Delivery d, CancellationToken cancellationToken)
     {
         switch (d.Type)
         {
@@ -401,9 +401,9 @@ public sealed class RabbitMqDispatcher : IPixelDispatcher
                 try
                 {
                     var task = WireFormat.DecodeTask(d.Body);
-                    var reason = $"dead-lettered by the broker ({HeaderText(d.Headers, "x-first-death-reason") ?? "unknown reason"}; x-delivery-limit {_options.DeliveryLimit}): its workers kept dying";
+                    var reason = $"dead-lettered by the broker ({HeaderText(d.Headers, "x-first-death-reason") ?? "unknown reason"}; x-delivery-limit {_deliveryLimit}): its workers kept dying";
                     _logger.LogError("Task {Task} attempt {Attempt} {Reason}", task.Id, task.Attempt, reason);
-                    return PixelTaskResult.Failure(task, PixelTaskStatus.DeadLettered, reason, 0, "broker");
+                    return RecoPixelVariation.Failure(task, PixelVariationStatus.DeadLettered, reason, 0, "broker");
                 }
                 catch (WireFormatException e)
                 {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Recos;
@@ -72,6 +73,19 @@ public sealed class StartupDocument
 
     /// <summary>Epoch seconds of creation.</summary>
     public required double Created { get; init; }
+
+    /// <summary>
+    /// The worker host of this document's scan: the reco resolved by name in this worker, the event prepared again
+    /// (deterministically, compared with the server's seed), requests checked against this document's SHA-256.
+    /// </summary>
+    /// <exception cref="UnknownRecoException">The reco is not registered in this worker.</exception>
+    /// <exception cref="ArgumentException">The reco settings are invalid for this worker's reco.</exception>
+    public ScanWorkerHost CreateHost(RecoRegistry registry, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var reco = registry.Get(RecoAlgo);
+        return ScanWorkerHost.Prepare(reco, ScanId, RecoContext, Event, TaskTimeout, Sha256, (SeedVertex, SeedTime), logger);
+    }
 
     /// <summary>Lower-case hex SHA-256 of some bytes.</summary>
     public static string ComputeSha256(ReadOnlyMemory<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes.Span));

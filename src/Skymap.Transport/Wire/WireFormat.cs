@@ -28,14 +28,14 @@ public static class WireFormat
     public const string ResultMessageType = "PixelResult";
 
     /// <summary>Encodes a task as a <c>skymap.v1.PixelTask</c>.</summary>
-    public static byte[] EncodeTask(PixelTask task) => ToWire(task).ToByteArray();
+    public static byte[] EncodeTask(PixelVariation task) => ToWire(task).ToByteArray();
 
     /// <summary>Encodes a reply as a <c>skymap.v1.PixelResult</c>.</summary>
-    public static byte[] EncodeResult(PixelTaskResult result) => ToWire(result).ToByteArray();
+    public static byte[] EncodeResult(RecoPixelVariation result) => ToWire(result).ToByteArray();
 
     /// <summary>Decodes a <c>skymap.v1.PixelTask</c>.</summary>
     /// <exception cref="WireFormatException">The bytes are not a valid task or carry an unknown wire version.</exception>
-    public static PixelTask DecodeTask(ReadOnlySpan<byte> bytes)
+    public static PixelVariation DecodeTask(ReadOnlySpan<byte> bytes)
     {
         WirePixelTask m;
         try
@@ -47,7 +47,7 @@ public static class WireFormat
             throw new WireFormatException($"malformed {TaskMessageType}: {e.Message}", e);
         }
 
-        PixelTask? partial = null;
+        PixelVariation? partial = null;
         try
         {
             partial = FromWire(m);
@@ -68,7 +68,7 @@ public static class WireFormat
 
     /// <summary>Decodes a <c>skymap.v1.PixelResult</c>.</summary>
     /// <exception cref="WireFormatException">The bytes are not a valid reply or carry an unknown wire version.</exception>
-    public static PixelTaskResult DecodeResult(ReadOnlySpan<byte> bytes)
+    public static RecoPixelVariation DecodeResult(ReadOnlySpan<byte> bytes)
     {
         WirePixelResult m;
         try
@@ -91,7 +91,7 @@ public static class WireFormat
     /// <summary>The AMQP message id of a task or reply: <c>nside:pixel:posvar:attempt</c>.</summary>
     public static string MessageId(PixelVariationId id, int attempt) => $"{id.Nside}:{id.PixelId}:{id.PosvarId}:{attempt}";
 
-    internal static WirePixelTask ToWire(PixelTask task)
+    internal static WirePixelTask ToWire(PixelVariation task)
     {
         ArgumentNullException.ThrowIfNull(task);
         var m = new WirePixelTask
@@ -119,19 +119,20 @@ public static class WireFormat
         return m;
     }
 
-    internal static PixelTask FromWire(WirePixelTask m)
+    internal static PixelVariation FromWire(WirePixelTask m)
     {
         if (m.Seed is null)
         {
             throw new WireFormatException($"malformed {TaskMessageType}: no seed");
         }
 
-        return new PixelTask
+        return new PixelVariation
         {
             ScanId = m.ScanId,
-            Nside = ToInt(m.Nside, "nside"),
-            PixelId = m.PixelId <= long.MaxValue ? (long)m.PixelId : throw new WireFormatException($"malformed {TaskMessageType}: pixel_id {m.PixelId} out of range"),
-            PosvarId = ToInt(m.PosvarId, "posvar_id"),
+            Id = new PixelVariationId(
+                ToInt(m.Nside, "nside"),
+                m.PixelId <= long.MaxValue ? (long)m.PixelId : throw new WireFormatException($"malformed {TaskMessageType}: pixel_id {m.PixelId} out of range"),
+                ToInt(m.PosvarId, "posvar_id")),
             RecoAlgo = m.RecoAlgo,
             Direction = new LocalDirection(m.Zenith, m.Azimuth),
             Ra = m.Ra,
@@ -144,7 +145,7 @@ public static class WireFormat
         };
     }
 
-    internal static WirePixelResult ToWire(PixelTaskResult r)
+    internal static WirePixelResult ToWire(RecoPixelVariation r)
     {
         ArgumentNullException.ThrowIfNull(r);
         return new WirePixelResult
@@ -155,10 +156,10 @@ public static class WireFormat
             PosvarId = checked((uint)r.PosvarId),
             Status = r.Status switch
             {
-                PixelTaskStatus.Ok => WirePixelResult.Types.Status.Ok,
-                PixelTaskStatus.Failed => WirePixelResult.Types.Status.Failed,
-                PixelTaskStatus.Timeout => WirePixelResult.Types.Status.Timeout,
-                PixelTaskStatus.DeadLettered => WirePixelResult.Types.Status.DeadLettered,
+                PixelVariationStatus.Ok => WirePixelResult.Types.Status.Ok,
+                PixelVariationStatus.Failed => WirePixelResult.Types.Status.Failed,
+                PixelVariationStatus.Timeout => WirePixelResult.Types.Status.Timeout,
+                PixelVariationStatus.DeadLettered => WirePixelResult.Types.Status.DeadLettered,
                 _ => throw new ArgumentOutOfRangeException(nameof(r), r.Status, "unknown status"),
             },
             Llh = r.Fit.Llh,
@@ -177,18 +178,19 @@ public static class WireFormat
         };
     }
 
-    internal static PixelTaskResult FromWire(WirePixelResult m) => new()
+    internal static RecoPixelVariation FromWire(WirePixelResult m) => new()
     {
         ScanId = m.ScanId,
-        Nside = ToInt(m.Nside, "nside"),
-        PixelId = m.PixelId <= long.MaxValue ? (long)m.PixelId : throw new WireFormatException($"malformed {ResultMessageType}: pixel_id {m.PixelId} out of range"),
-        PosvarId = ToInt(m.PosvarId, "posvar_id"),
+        Id = new PixelVariationId(
+            ToInt(m.Nside, "nside"),
+            m.PixelId <= long.MaxValue ? (long)m.PixelId : throw new WireFormatException($"malformed {ResultMessageType}: pixel_id {m.PixelId} out of range"),
+            ToInt(m.PosvarId, "posvar_id")),
         Status = m.Status switch
         {
-            WirePixelResult.Types.Status.Ok => PixelTaskStatus.Ok,
-            WirePixelResult.Types.Status.Failed => PixelTaskStatus.Failed,
-            WirePixelResult.Types.Status.Timeout => PixelTaskStatus.Timeout,
-            WirePixelResult.Types.Status.DeadLettered => PixelTaskStatus.DeadLettered,
+            WirePixelResult.Types.Status.Ok => PixelVariationStatus.Ok,
+            WirePixelResult.Types.Status.Failed => PixelVariationStatus.Failed,
+            WirePixelResult.Types.Status.Timeout => PixelVariationStatus.Timeout,
+            WirePixelResult.Types.Status.DeadLettered => PixelVariationStatus.DeadLettered,
             _ => throw new WireFormatException($"malformed {ResultMessageType}: unknown status {(int)m.Status}"),
         },
         Fit = new RecoFitResult(
@@ -241,12 +243,12 @@ public sealed class WireFormatException : Exception
     }
 
     /// <summary>Creates the exception for a task whose identity could still be read (e.g. a wire-version mismatch).</summary>
-    public WireFormatException(string message, PixelTask? partialTask)
+    public WireFormatException(string message, PixelVariation? partialTask)
         : base(message)
     {
         PartialTask = partialTask;
     }
 
     /// <summary>The task as far as it could be decoded (its ids are trustworthy), or null; lets a worker reply FAILED.</summary>
-    public PixelTask? PartialTask { get; }
+    public PixelVariation? PartialTask { get; }
 }

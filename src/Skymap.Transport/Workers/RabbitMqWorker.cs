@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using Skymap.Core.Pixels;
 using Skymap.Core.Recos;
 using Skymap.Core.Scanning;
 using Skymap.Transport.RabbitMq;
@@ -64,7 +65,7 @@ public sealed class RabbitMqWorker
     private readonly RabbitMqWorkerOptions _options;
     private readonly ILogger _logger;
     private readonly object _gate = new();
-    private WorkerScan _scan;
+    private ScanWorkerHost _scan;
     private int _scanGeneration;
     private long _completed;
     private long _received;
@@ -72,7 +73,7 @@ public sealed class RabbitMqWorker
     private DateTime _lastActivity = DateTime.UtcNow;
 
     /// <summary>Creates the worker.</summary>
-    public RabbitMqWorker(WorkerScan scan, RabbitMqWorkerOptions options, ILogger? logger = null)
+    public RabbitMqWorker(ScanWorkerHost scan, RabbitMqWorkerOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(scan);
         ArgumentNullException.ThrowIfNull(options);
@@ -92,7 +93,7 @@ public sealed class RabbitMqWorker
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var names = new QueueNames(_scan.ScanId);
-        var factory = _options.Broker.CreateFactory($"skymap-worker {WorkerIdentity.Create(0)}");
+        var factory = _options.Broker.CreateFactory($"skymap-worker {ScanWorkerHost.WorkerId(0)}");
         IConnection connection;
         try
         {
@@ -160,12 +161,12 @@ public sealed class RabbitMqWorker
         }
 
         _logger.LogInformation("Worker {Worker} consuming {Queue} at {Broker} (concurrency {Concurrency})",
-            WorkerIdentity.Create(0), names.ToClients, _options.Broker, _options.Concurrency);
+            ScanWorkerHost.WorkerId(0), names.ToClients, _options.Broker, _options.Concurrency);
         // Fitting and replying are decoupled: a slot hands its reply to a publishing lane and takes the next task while
         // the reply waits for its confirm; the task is acked only after that confirm. With prefetch > concurrency this
         // hides the confirm latency; with the default prefetch = concurrency it behaves as publish → confirm → ack → next.
         var prefetch = _options.Prefetch ?? (ushort)Math.Min(_options.Concurrency, ushort.MaxValue);
-        var replies = Channel.CreateBounded<(PixelTaskResult Reply, ulong Tag)>(Math.Max(1, (int)prefetch));
+        var replies = Channel.CreateBounded<(RecoPixelVariation Reply, ulong Tag)>(Math.Max(1, (int)prefetch));
         var publishers = new ConfirmedPublisher[Math.Clamp((int)prefetch, 1, 8)];
         for (var i = 0; i < publishers.Length; i++)
         {
@@ -298,10 +299,10 @@ public sealed class RabbitMqWorker
     }
 
     private async Task RunSlotAsync(
-        int index, ChannelReader<Delivery> deliveries, ChannelWriter<(PixelTaskResult Reply, ulong Tag)> replies, IChannel consumerChannel,
+        int index, ChannelReader<Delivery> deliveries, ChannelWriter<(RecoPixelVariation Reply, ulong Tag)> replies, IChannel consumerChannel,
         ConfirmedPublisher deadLetters, QueueNames names, CancellationToken cancellationToken)
     {
-        var workerId = WorkerIdentity.Create(index);
+        var workerId = ScanWorkerHost.WorkerId(index);
         var generation = -1;
         IRecoWorker? reco = null;
         while (await deliveries.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -312,10 +313,10 @@ public sealed class RabbitMqWorker
             }
 
             Interlocked.Increment(ref _busy);
-            PixelTaskResult reply;
+            RecoPixelVariation reply;
             try
             {
-                PixelTask task;
+                PixelVariation task;
                 try
                 {
                     task = d.Type is null or WireFormat.TaskMessageType
@@ -325,7 +326,7 @@ public sealed class RabbitMqWorker
                 catch (WireFormatException e) when (e.PartialTask is not null)
                 {
                     _logger.LogError("Refusing task {Task}: {Reason}", e.PartialTask.Id, e.Message);
-                    reply = PixelTaskResult.Failure(e.PartialTask, PixelTaskStatus.Failed, e.Message, 0, workerId);
+                    reply = RecoPixelVariation.Failure(e.PartialTask, PixelVariationStatus.Failed, e.Message, 0, workerId);
                     await replies.WriteAsync((reply, d.DeliveryTag), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
@@ -341,7 +342,7 @@ public sealed class RabbitMqWorker
                 var scan = CurrentScan(out var gen);
                 if (gen != generation || reco is null)
                 {
-                    reco = scan.CreateRecoWorker();
+                    reco = scan.CreateWorker();
                     generation = gen;
                 }
 
@@ -374,7 +375,7 @@ public sealed class RabbitMqWorker
 
     /// <summary>A publishing lane: publishes replies, waits for each confirm, then acks the task.</summary>
     private async Task RunPublisherAsync(
-        ChannelReader<(PixelTaskResult Reply, ulong Tag)> replies, IChannel consumerChannel, ConfirmedPublisher publisher, QueueNames names, CancellationToken cancellationToken)
+        ChannelReader<(RecoPixelVariation Reply, ulong Tag)> replies, IChannel consumerChannel, ConfirmedPublisher publisher, QueueNames names, CancellationToken cancellationToken)
     {
         await foreach (var (r, tag) in replies.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -405,7 +406,7 @@ public sealed class RabbitMqWorker
         }
     }
 
-    private WorkerScan CurrentScan(out int generation)
+    private ScanWorkerHost CurrentScan(out int generation)
     {
         lock (_gate)
         {
@@ -414,7 +415,7 @@ public sealed class RabbitMqWorker
         }
     }
 
-    private void MaybeReload(PixelTask task)
+    private void MaybeReload(PixelVariation task)
     {
         if (_options.StartupPath is null || _options.Registry is null)
         {
@@ -423,7 +424,7 @@ public sealed class RabbitMqWorker
 
         lock (_gate)
         {
-            if (string.Equals(task.StartupSha256, _scan.Startup.Sha256, StringComparison.OrdinalIgnoreCase) || !File.Exists(_options.StartupPath))
+            if (string.Equals(task.StartupSha256, _scan.StartupSha256, StringComparison.OrdinalIgnoreCase) || !File.Exists(_options.StartupPath))
             {
                 return;
             }
@@ -442,7 +443,7 @@ public sealed class RabbitMqWorker
                     return;
                 }
 
-                _scan = WorkerScan.Create(doc, _options.Registry, _logger);
+                _scan = doc.CreateHost(_options.Registry, _logger);
                 _scanGeneration++;
                 _logger.LogInformation("Reloaded the startup document {Path} (sha256 {Sha}): the server restarted", _options.StartupPath, doc.Sha256);
             }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Internal;
 using Skymap.Transport.Wire;
@@ -9,7 +10,7 @@ namespace Skymap.Transport.Workers;
 
 /// <summary>
 /// The worker loop of the multi-process transport (<c>skymap worker --stdio</c>): reads length-prefixed
-/// <c>PixelTask</c> frames from its input, fits them with up to <c>concurrency</c> reco workers and writes one
+/// <c>PixelVariation</c> frames from its input, fits them with up to <c>concurrency</c> reco workers and writes one
 /// <c>PixelResult</c> frame per task to its output. The first frame written is an empty "ready" frame, sent once the scan
 /// is set up. Logs go to the logger (stderr in the CLI), never to the frame stream.
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class StdioWorker
     /// <summary>Exit code after a broken frame stream from the server.</summary>
     public const int ExitProtocolError = 2;
 
-    private readonly WorkerScan _scan;
+    private readonly ScanWorkerHost _scan;
     private readonly int _concurrency;
     private readonly ILogger _logger;
     private long _completed;
@@ -30,7 +31,7 @@ public sealed class StdioWorker
     /// <param name="scan">The scan, set up from the startup document.</param>
     /// <param name="concurrency">Tasks fitted at once (each with its own reco worker); at least 1.</param>
     /// <param name="logger">Logger (must not write to the output stream).</param>
-    public StdioWorker(WorkerScan scan, int concurrency = 1, ILogger? logger = null)
+    public StdioWorker(ScanWorkerHost scan, int concurrency = 1, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(scan);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
@@ -49,7 +50,7 @@ public sealed class StdioWorker
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         using var writeLock = new SemaphoreSlim(1, 1);
-        var tasks = Channel.CreateBounded<PixelTask>(new BoundedChannelOptions(_concurrency) { SingleWriter = true });
+        var tasks = Channel.CreateBounded<PixelVariation>(new BoundedChannelOptions(_concurrency) { SingleWriter = true });
         var slots = Enumerable.Range(0, _concurrency)
             .Select(i => Task.Run(() => ProcessAsync(i, tasks.Reader, output, writeLock, cancellationToken), cancellationToken))
             .ToArray();
@@ -67,7 +68,7 @@ public sealed class StdioWorker
                     break;
                 }
 
-                PixelTask task;
+                PixelVariation task;
                 try
                 {
                     task = WireFormat.DecodeTask(frame);
@@ -75,7 +76,7 @@ public sealed class StdioWorker
                 catch (WireFormatException e) when (e.PartialTask is not null)
                 {
                     _logger.LogError("Refusing task {Task}: {Reason}", e.PartialTask.Id, e.Message);
-                    var reply = PixelTaskResult.Failure(e.PartialTask, PixelTaskStatus.Failed, e.Message, 0, WorkerIdentity.Create(0));
+                    var reply = RecoPixelVariation.Failure(e.PartialTask, PixelVariationStatus.Failed, e.Message, 0, ScanWorkerHost.WorkerId(0));
                     await WriteReplyAsync(output, reply, writeLock, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
@@ -97,10 +98,10 @@ public sealed class StdioWorker
         return exit;
     }
 
-    private async Task ProcessAsync(int index, ChannelReader<PixelTask> tasks, Stream output, SemaphoreSlim writeLock, CancellationToken cancellationToken)
+    private async Task ProcessAsync(int index, ChannelReader<PixelVariation> tasks, Stream output, SemaphoreSlim writeLock, CancellationToken cancellationToken)
     {
-        var workerId = WorkerIdentity.Create(index);
-        var reco = _scan.CreateRecoWorker();
+        var workerId = ScanWorkerHost.WorkerId(index);
+        var reco = _scan.CreateWorker();
         await foreach (var task in tasks.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             var reply = _scan.Run(reco, task, workerId, cancellationToken);
@@ -108,7 +109,7 @@ public sealed class StdioWorker
         }
     }
 
-    private async Task WriteReplyAsync(Stream output, PixelTaskResult reply, SemaphoreSlim writeLock, CancellationToken cancellationToken)
+    private async Task WriteReplyAsync(Stream output, RecoPixelVariation reply, SemaphoreSlim writeLock, CancellationToken cancellationToken)
     {
         var bytes = WireFormat.EncodeResult(reply);
         await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);

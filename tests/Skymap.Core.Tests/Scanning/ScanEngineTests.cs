@@ -1,4 +1,7 @@
+using Skymap.Core.Events;
+using Skymap.Core.Geometry;
 using Skymap.Core.Pixels;
+using Skymap.Core.Recos;
 using Skymap.Core.Refinement;
 using Skymap.Core.Results;
 using Skymap.Core.Scanning;
@@ -163,5 +166,97 @@ public class ScanEngineTests
         Assert.Equal(12, (int)m["scan_metadata"]!["nside_progression"]!["2"]!);
         Assert.Equal("0:00:00", ScanManifestBuilder.Duration(TimeSpan.FromSeconds(0.4)));
         Assert.Equal("1 day, 2:03:04", ScanManifestBuilder.Duration(new TimeSpan(1, 2, 3, 4)));
+    }
+
+    [Fact]
+    public async Task A_cache_directory_resumes_with_the_same_seed_scan_id_and_result()
+    {
+        var cache = Directory.CreateTempSubdirectory("skymap-resume-").FullName;
+        try
+        {
+            var first = (await ScanTestSupport.RunAsync(new DummyReco(), "1:0 2:12 4:12", seed: null, cacheDirectory: cache)).Outcome;
+            WrappingDispatcher? counter = null;
+            var second = (await ScanTestSupport.RunAsync(new DummyReco(), "1:0 2:12 4:12", seed: null, cacheDirectory: cache,
+                wrap: d => counter = new WrappingDispatcher(d))).Outcome;
+            Assert.Equal(first.Seed, second.Seed);
+            Assert.Equal(first.ScanId, second.ScanId);
+            Assert.Equal(0, counter!.TasksSent);
+            Assert.True(first.Result.ToSkyScanResult().ResultEquals(second.Result.ToSkyScanResult()));
+            Assert.True(File.Exists(Path.Combine(cache, "scan-state.json")));
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_broken_scan_state_file_is_named_in_the_error()
+    {
+        var cache = Directory.CreateTempSubdirectory("skymap-resume-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(cache, "scan-state.json"), "{ not json");
+            var e = await Assert.ThrowsAsync<InvalidDataException>(() => ScanTestSupport.RunAsync(new DummyReco(), "1:0", seed: null, cacheDirectory: cache));
+            Assert.Contains("scan-state.json", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_reco_supplies_the_seeding_rule()
+    {
+        RecordingDispatcher? recorder = null;
+        var reco = new ShiftedSeedingReco();
+        var (outcome, _) = await ScanTestSupport.RunAsync(reco, "1:0 2:12", wrap: d => recorder = new RecordingDispatcher(d));
+        Assert.Equal(ScanStatus.Completed, outcome.Status);
+        var prepared = reco.Prepare(ScanTestSupport.Event, new RecoContext());
+        Assert.NotEmpty(recorder!.Sent);
+        Assert.All(recorder.Sent.Where(v => v.Nside == 1), v =>
+            Assert.Equal(prepared.SeedVertex + new Vector3D(0, 0, ShiftedSeedingReco.Shift), v.Seed.Position));
+        Assert.All(recorder.Sent, v => Assert.Equal(-1.0, v.Seed.Energy));
+    }
+
+    [Fact]
+    public void The_default_seeding_rule_is_the_flag_rule()
+    {
+        var dir = new LocalDirection(1.1, 4.2);
+        var prepared = new DummyReco().Prepare(ScanTestSupport.Event, new RecoContext());
+        var inherited = new RecoSeed(new Vector3D(5, 6, 7), 100, 3);
+        var offset = new Vector3D(10, 0, 0);
+        IRecoAlgorithm reco = new DummyReco();
+        Assert.Equal(
+            SeedingStrategy.FromFlags(reco.Flags).SeedVariation(prepared, inherited, offset, dir),
+            reco.Seeding.SeedVariation(prepared, inherited, offset, dir));
+        var rotated = SeedingStrategy.FromFlags(RecoFlags.RotateVertex | RecoFlags.AddFallbackPosition).SeedVariation(prepared, inherited, offset, dir);
+        Assert.Equal(inherited.Position + SeedingStrategy.RotateIntoTrackFrame(offset, dir), rotated.Main.Position);
+        Assert.Equal(prepared.SeedVertex + SeedingStrategy.RotateIntoTrackFrame(offset, dir), rotated.Fallback!.Value.Position);
+    }
+
+    /// <summary>The dummy reco with its own seeding rule: every seed shifted up by <see cref="Shift"/> m, energy −1.</summary>
+    private sealed class ShiftedSeedingReco : IRecoAlgorithm, ISeedingStrategy
+    {
+        public const double Shift = 12.5;
+        private readonly DummyReco _inner = new();
+
+        public string Name => _inner.Name;
+
+        public IReadOnlyList<Vector3D> VertexVariations => _inner.VertexVariations;
+
+        public RecoFlags Flags => _inner.Flags;
+
+        public ISeedingStrategy Seeding => this;
+
+        public void ValidateSettings(RecoContext context) => _inner.ValidateSettings(context);
+
+        public PreparedEvent Prepare(SkymapEvent evt, RecoContext context) => _inner.Prepare(evt, context);
+
+        public IRecoWorker CreateWorker(PreparedEvent prepared, RecoContext context) => _inner.CreateWorker(prepared, context);
+
+        public (RecoSeed Main, RecoSeed? Fallback) SeedVariation(PreparedEvent prepared, RecoSeed inherited, Vector3D offset, LocalDirection direction) =>
+            (new RecoSeed(inherited.Position + offset + new Vector3D(0, 0, Shift), inherited.Time, -1.0), null);
     }
 }

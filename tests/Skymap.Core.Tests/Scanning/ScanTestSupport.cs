@@ -13,12 +13,12 @@ internal static class ScanTestSupport
     public static SkymapEvent Event => BuiltinEvents.Get("oscnext-genie-0");
 
     public static async Task<(ScanOutcome Outcome, RecordingObserver Observer)> RunAsync(
-        IRecoAlgorithm reco, string nsides, ulong seed = 1, double pst = 1.0, IReadOnlyDictionary<string, string>? settings = null,
+        IRecoAlgorithm reco, string nsides, ulong? seed = 1, double pst = 1.0, IReadOnlyDictionary<string, string>? settings = null,
         Func<IPixelDispatcher, IPixelDispatcher>? wrap = null, IScanCheckpoint? checkpoint = null, TimeSpan? silence = null,
-        int workers = 2, CancellationToken ct = default)
+        int workers = 2, CancellationToken ct = default, string? cacheDirectory = null)
     {
         var observer = new RecordingObserver();
-        IPixelDispatcher dispatcher = new InProcessDispatcher(reco, workers);
+        IPixelDispatcher dispatcher = new InProcessDispatcher(workers);
         if (wrap is not null)
         {
             dispatcher = wrap(dispatcher);
@@ -33,6 +33,7 @@ internal static class ScanTestSupport
                 PredictiveScanningThreshold = pst,
                 RecoSettings = settings ?? new Dictionary<string, string>(),
                 ServerSilenceTimeout = silence ?? TimeSpan.FromSeconds(60),
+                CacheDirectory = cacheDirectory,
             };
             var engine = new ScanEngine(reco, dispatcher, options, [observer], checkpoint);
             var outcome = await engine.RunAsync(Event, ct);
@@ -77,7 +78,7 @@ internal sealed class MemoryCheckpoint : IScanCheckpoint
 /// <summary>Wraps a dispatcher: counts tasks, duplicates replies, or swallows everything.</summary>
 internal sealed class WrappingDispatcher(IPixelDispatcher inner) : IPixelDispatcher
 {
-    private PixelTaskResult? _pendingDuplicate;
+    private RecoPixelVariation? _pendingDuplicate;
 
     public int TasksSent { get; private set; }
 
@@ -89,13 +90,13 @@ internal sealed class WrappingDispatcher(IPixelDispatcher inner) : IPixelDispatc
 
     public Task StartAsync(ScanStartup startup, CancellationToken cancellationToken) => inner.StartAsync(startup, cancellationToken);
 
-    public Task SendAsync(IReadOnlyList<PixelTask> tasks, CancellationToken cancellationToken)
+    public Task SendAsync(IReadOnlyList<PixelVariation> tasks, CancellationToken cancellationToken)
     {
         TasksSent += tasks.Count;
         return Swallow ? Task.CompletedTask : inner.SendAsync(tasks, cancellationToken);
     }
 
-    public async Task<PixelTaskResult?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<RecoPixelVariation?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_pendingDuplicate is { } d)
         {
@@ -111,6 +112,32 @@ internal sealed class WrappingDispatcher(IPixelDispatcher inner) : IPixelDispatc
 
         return r;
     }
+
+    public Task AcknowledgeAsync(RecoPixelVariation reply, CancellationToken cancellationToken) => inner.AcknowledgeAsync(reply, cancellationToken);
+
+    public Task CompleteAsync(CancellationToken cancellationToken) => inner.CompleteAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
+
+/// <summary>Wraps a dispatcher and records every request sent.</summary>
+internal sealed class RecordingDispatcher(IPixelDispatcher inner) : IPixelDispatcher
+{
+    public List<PixelVariation> Sent { get; } = new();
+
+    public string Name => inner.Name;
+
+    public Task StartAsync(ScanStartup startup, CancellationToken cancellationToken) => inner.StartAsync(startup, cancellationToken);
+
+    public Task SendAsync(IReadOnlyList<PixelVariation> requests, CancellationToken cancellationToken)
+    {
+        Sent.AddRange(requests);
+        return inner.SendAsync(requests, cancellationToken);
+    }
+
+    public Task<RecoPixelVariation?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken) => inner.ReceiveAsync(timeout, cancellationToken);
+
+    public Task AcknowledgeAsync(RecoPixelVariation reply, CancellationToken cancellationToken) => inner.AcknowledgeAsync(reply, cancellationToken);
 
     public Task CompleteAsync(CancellationToken cancellationToken) => inner.CompleteAsync(cancellationToken);
 

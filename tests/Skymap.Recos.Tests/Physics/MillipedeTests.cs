@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using Skymap.Core.Pixels;
 using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Likelihood;
@@ -159,7 +160,7 @@ public class MillipedeTests
         var prepared = Prepared.Value;
         var worker = reco.CreateWorker(prepared, new RecoContext());
         var seed = new RecoSeed(prepared.SeedVertex, prepared.SeedTime, double.NaN);
-        var r = worker.Fit(new RecoFitRequest { Nside = 8, PixelId = 3, PosvarId = 0, Direction = TrueDir, Seed = seed }, CancellationToken.None);
+        var r = worker.Fit(new PixelVariation { Id = new(8, 3, 0), Direction = TrueDir, Seed = seed }, CancellationToken.None);
         Assert.True(r.RecoLossesTotal > 0);
         Assert.InRange(r.RecoLossesInside, 0, r.RecoLossesTotal);
         Assert.True(r.RecoLossesInside > 0);
@@ -173,7 +174,7 @@ public class MillipedeTests
 
         // Deterministic: a fresh worker gives the same result.
         var again2 = reco.CreateWorker(prepared, new RecoContext())
-            .Fit(new RecoFitRequest { Nside = 8, PixelId = 3, PosvarId = 0, Direction = TrueDir, Seed = seed }, CancellationToken.None);
+            .Fit(new PixelVariation { Id = new(8, 3, 0), Direction = TrueDir, Seed = seed }, CancellationToken.None);
         Assert.Equal(r, again2);
     }
 
@@ -202,7 +203,7 @@ public class MillipedeTests
             .Sum(x => 0.005 - (charge.GetValueOrDefault(x.SensorId) * Math.Log(0.005)) + MathNetSf.GammaLn(charge.GetValueOrDefault(x.SensorId) + 1));
         Assert.Equal(expected, llh, 1e-6 * expected);
         var r = worker.Fit(
-            new RecoFitRequest { Nside = 8, PixelId = 0, PosvarId = 0, Direction = new LocalDirection(0.0, 0.0), Seed = new RecoSeed(far, 0, double.NaN) },
+            new PixelVariation { Id = new(8, 0, 0), Direction = new LocalDirection(0.0, 0.0), Seed = new RecoSeed(far, 0, double.NaN) },
             CancellationToken.None);
         Assert.Equal(0.0, r.RecoLossesTotal);
     }

@@ -1,3 +1,4 @@
+using Skymap.Core.Pixels;
 using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Likelihood;
@@ -83,8 +84,8 @@ public class PandelRecoTests
         var good = new RecoSeed(prepared.SeedVertex, SyntheticEvents.RefineTime(prepared, prepared.SeedVertex, prepared.SeedTime, d), double.NaN);
         var far = prepared.SeedVertex + new Vector3D(900, -700, 0);
         var bad = new RecoSeed(far, 0, double.NaN);
-        RecoFitRequest Req(RecoSeed main, RecoSeed? fallback) =>
-            new() { Nside = 8, PixelId = 1, PosvarId = 0, Direction = TrueDir, Seed = main, FallbackSeed = fallback };
+        PixelVariation Req(RecoSeed main, RecoSeed? fallback) =>
+            new() { Id = new(8, 1, 0), Direction = TrueDir, Seed = main, FallbackSeed = fallback };
         var fromGood = worker.Fit(Req(good, null), CancellationToken.None);
         var fromBad = worker.Fit(Req(bad, null), CancellationToken.None);
         var both = worker.Fit(Req(bad, good), CancellationToken.None);
@@ -97,9 +98,9 @@ public class PandelRecoTests
     {
         var reco = new PandelMpeReco();
         var prepared = reco.Prepare(Event.Value, new RecoContext());
-        var req = new RecoFitRequest
+        var req = new PixelVariation
         {
-            Nside = 8, PixelId = 1, PosvarId = 0, Direction = TrueDir,
+            Id = new(8, 1, 0), Direction = TrueDir,
             Seed = new RecoSeed(prepared.SeedVertex, prepared.SeedTime, double.NaN),
         };
         var a = reco.CreateWorker(prepared, new RecoContext()).Fit(req, CancellationToken.None);
@@ -181,9 +182,9 @@ public class PandelWorkerConcurrencyTests
         var evt = SyntheticEvents.Track(5, dir.Zenith, dir.Azimuth, new Vector3D(0, 0, 0), 3e4);
         var reco = new PandelMpeReco();
         var prepared = reco.Prepare(evt, new RecoContext());
-        var requests = Enumerable.Range(0, 4).Select(i => new RecoFitRequest
+        var requests = Enumerable.Range(0, 4).Select(i => new PixelVariation
         {
-            Nside = 8, PixelId = i, PosvarId = 0, Direction = new LocalDirection(0.8 + (0.05 * i), 4.0),
+            Id = new(8, i, 0), Direction = new LocalDirection(0.8 + (0.05 * i), 4.0),
             Seed = new RecoSeed(prepared.SeedVertex, prepared.SeedTime, double.NaN),
         }).ToArray();
         var sequential = requests.Select(r => reco.CreateWorker(prepared, new RecoContext()).Fit(r, CancellationToken.None)).ToArray();

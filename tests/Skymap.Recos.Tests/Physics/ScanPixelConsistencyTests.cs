@@ -24,7 +24,7 @@ public class ScanPixelConsistencyTests
     {
         var evt = BuiltinEvents.Get("track-10tev");
         var reco = new PandelMpeReco();
-        await using var dispatcher = new InProcessDispatcher(reco, 2);
+        await using var dispatcher = new InProcessDispatcher(2);
         var options = new ScanOptions { Progression = NSideProgression.Parse("1:0 2:12"), Seed = 3 };
         var outcome = await new ScanEngine(reco, dispatcher, options).RunAsync(evt, CancellationToken.None);
         var prepared = reco.Prepare(evt, new RecoContext());

@@ -1,4 +1,5 @@
 using MathNet.Numerics.Distributions;
+using Skymap.Core.Pixels;
 using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Likelihood;
@@ -154,7 +155,7 @@ internal static class SyntheticEvents
             var pos = prepared.SeedVertex + offset;
             var time = reco.Flags.HasFlag(RecoFlags.RefineTime) ? RefineTime(prepared, pos, prepared.SeedTime, d) : prepared.SeedTime;
             var r = worker.Fit(
-                new RecoFitRequest { Nside = 8, PixelId = 0, PosvarId = i, Direction = dir, Seed = new RecoSeed(pos, time, double.NaN) },
+                new PixelVariation { Id = new(8, 0, i), Direction = dir, Seed = new RecoSeed(pos, time, double.NaN) },
                 CancellationToken.None);
             if (best is null || r.Llh < best.Value.Llh)
             {

@@ -28,12 +28,10 @@ internal static class TestScans
         return new ScanStartup
         {
             ScanId = scanId ?? NewScanId(),
-            RecoAlgo = reco.Name,
+            Reco = reco,
             RecoContext = ctx,
             Event = evt,
             Prepared = reco.Prepare(evt, ctx),
-            Variations = reco.VertexVariations,
-            Flags = reco.Flags,
             Progression = NSideProgression.Parse("1:0 2:12"),
             Created = 1_700_000_000.25,
             StartupDirectory = directory,
@@ -41,12 +39,10 @@ internal static class TestScans
         };
     }
 
-    public static PixelTask Task(ScanStartup s, int nside, long pixel, int posvar, int attempt = 1) => new()
+    public static PixelVariation Task(ScanStartup s, int nside, long pixel, int posvar, int attempt = 1) => new()
     {
         ScanId = s.ScanId,
-        Nside = nside,
-        PixelId = pixel,
-        PosvarId = posvar,
+        Id = new PixelVariationId(nside, pixel, posvar),
         RecoAlgo = s.RecoAlgo,
         Direction = new LocalDirection(0.1 + (pixel * 0.01), 0.2 + (posvar * 0.1)),
         Ra = pixel * 0.05,
@@ -58,7 +54,7 @@ internal static class TestScans
     };
 
     /// <summary>Tasks for the first <paramref name="pixels"/> pixels of an nside, both variations each.</summary>
-    public static List<PixelTask> Tasks(ScanStartup s, int pixels, int nside = 2) =>
+    public static List<PixelVariation> Tasks(ScanStartup s, int pixels, int nside = 2) =>
         Enumerable.Range(0, pixels).SelectMany(p => new[] { Task(s, nside, p, 0), Task(s, nside, p, 1) }).ToList();
 
     public static double ExpectedLlh(PixelVariationId id) => TestDummyReco.Llh(Seed, id.Nside, id.PixelId, id.PosvarId);
@@ -67,11 +63,11 @@ internal static class TestScans
         pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
     /// <summary>Receives until every id in <paramref name="expected"/> has a reply, or fails after <paramref name="timeout"/>.</summary>
-    public static async Task<List<PixelTaskResult>> CollectAsync(
-        IPixelDispatcher dispatcher, IEnumerable<PixelVariationId> expected, TimeSpan timeout, Func<PixelTaskResult, Task>? onReply = null)
+    public static async Task<List<RecoPixelVariation>> CollectAsync(
+        IPixelDispatcher dispatcher, IEnumerable<PixelVariationId> expected, TimeSpan timeout, Func<RecoPixelVariation, Task>? onReply = null)
     {
         var missing = expected.ToHashSet();
-        var replies = new List<PixelTaskResult>();
+        var replies = new List<RecoPixelVariation>();
         var deadline = DateTime.UtcNow + timeout;
         while (missing.Count > 0)
         {
@@ -83,6 +79,7 @@ internal static class TestScans
                 continue;
             }
 
+            await dispatcher.AcknowledgeAsync(r, CancellationToken.None);
             replies.Add(r);
             missing.Remove(r.Id);
             if (onReply is not null)
@@ -98,11 +95,11 @@ internal static class TestScans
     /// Plays the engine's retry rule: FAILED/TIMEOUT replies are sent again with attempt + 1 until <paramref name="k"/>
     /// failures; returns the final reply per id (OK, the K-th failure, or DeadLettered).
     /// </summary>
-    public static async Task<Dictionary<PixelVariationId, PixelTaskResult>> RunWithRetriesAsync(
-        IPixelDispatcher dispatcher, IReadOnlyList<PixelTask> tasks, int k, TimeSpan timeout, Func<PixelTaskResult, Task>? onReply = null)
+    public static async Task<Dictionary<PixelVariationId, RecoPixelVariation>> RunWithRetriesAsync(
+        IPixelDispatcher dispatcher, IReadOnlyList<PixelVariation> tasks, int k, TimeSpan timeout, Func<RecoPixelVariation, Task>? onReply = null)
     {
         var byId = tasks.ToDictionary(t => t.Id);
-        var final = new Dictionary<PixelVariationId, PixelTaskResult>();
+        var final = new Dictionary<PixelVariationId, RecoPixelVariation>();
         var failures = new Dictionary<PixelVariationId, int>();
         var deadline = DateTime.UtcNow + timeout;
         await dispatcher.SendAsync(tasks, CancellationToken.None);
@@ -111,7 +108,13 @@ internal static class TestScans
             var left = deadline - DateTime.UtcNow;
             Assert.True(left > TimeSpan.Zero, $"timed out with {tasks.Count - final.Count} tasks unfinished");
             var r = await dispatcher.ReceiveAsync(left, CancellationToken.None);
-            if (r is null || final.ContainsKey(r.Id) || !byId.ContainsKey(r.Id))
+            if (r is null)
+            {
+                continue;
+            }
+
+            await dispatcher.AcknowledgeAsync(r, CancellationToken.None);
+            if (final.ContainsKey(r.Id) || !byId.ContainsKey(r.Id))
             {
                 continue;
             }
@@ -121,7 +124,7 @@ internal static class TestScans
                 await onReply(r);
             }
 
-            if (r.Status is PixelTaskStatus.Ok or PixelTaskStatus.DeadLettered)
+            if (r.Status is PixelVariationStatus.Ok or PixelVariationStatus.DeadLettered)
             {
                 final[r.Id] = r;
                 continue;
@@ -140,4 +143,22 @@ internal static class TestScans
 
         return final;
     }
+}
+
+/// <summary>The test reco under another name (a startup document naming a reco the worker does not know).</summary>
+internal sealed class NamedReco(string name) : IRecoAlgorithm
+{
+    private readonly TestDummyReco _inner = new();
+
+    public string Name => name;
+
+    public IReadOnlyList<Core.Geometry.Vector3D> VertexVariations => _inner.VertexVariations;
+
+    public RecoFlags Flags { get; init; } = RecoFlags.None;
+
+    public void ValidateSettings(RecoContext context) => _inner.ValidateSettings(context);
+
+    public PreparedEvent Prepare(SkymapEvent evt, RecoContext context) => _inner.Prepare(evt, context);
+
+    public IRecoWorker CreateWorker(PreparedEvent prepared, RecoContext context) => _inner.CreateWorker(prepared, context);
 }

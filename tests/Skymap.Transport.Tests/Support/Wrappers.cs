@@ -23,7 +23,7 @@ internal sealed class WatchingDispatcher(IPixelDispatcher inner) : IPixelDispatc
 
     public Task StartAsync(ScanStartup startup, CancellationToken cancellationToken) => inner.StartAsync(startup, cancellationToken);
 
-    public Task SendAsync(IReadOnlyList<PixelTask> tasks, CancellationToken cancellationToken)
+    public Task SendAsync(IReadOnlyList<PixelVariation> tasks, CancellationToken cancellationToken)
     {
         foreach (var t in tasks)
         {
@@ -33,7 +33,7 @@ internal sealed class WatchingDispatcher(IPixelDispatcher inner) : IPixelDispatc
         return inner.SendAsync(tasks, cancellationToken);
     }
 
-    public async Task<PixelTaskResult?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<RecoPixelVariation?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (CrashAfter is { } n && Replies >= n)
         {
@@ -52,6 +52,8 @@ internal sealed class WatchingDispatcher(IPixelDispatcher inner) : IPixelDispatc
 
         return r;
     }
+
+    public Task AcknowledgeAsync(RecoPixelVariation reply, CancellationToken cancellationToken) => inner.AcknowledgeAsync(reply, cancellationToken);
 
     public Task CompleteAsync(CancellationToken cancellationToken) => CrashAfter is null ? inner.CompleteAsync(cancellationToken) : Task.CompletedTask;
 

@@ -2,11 +2,10 @@ using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Physics;
 using Skymap.Core.Recos;
-using Skymap.Core.Refinement;
 
 namespace Skymap.Core.Tests.Scanning;
 
-public class SeedFactoryTests
+public class SeedingStrategyTests
 {
     [Fact]
     public void Rotation_maps_the_z_axis_onto_the_travel_direction()
@@ -16,7 +15,7 @@ public class SeedFactoryTests
         for (var i = 0; i < 100; i++)
         {
             var dir = new LocalDirection(Math.PI * rng.NextDouble(), 2 * Math.PI * rng.NextDouble());
-            var rotated = SeedFactory.RotateIntoTrackFrame(new Vector3D(0, 0, 1), dir);
+            var rotated = SeedingStrategy.RotateIntoTrackFrame(new Vector3D(0, 0, 1), dir);
             var travel = dir.Travel;
             Assert.Equal(travel.X, rotated.X, 12);
             Assert.Equal(travel.Y, rotated.Y, 12);
@@ -30,7 +29,7 @@ public class SeedFactoryTests
         var dir = new LocalDirection(1.1, 4.2);
         foreach (var v in VertexVariationSets.Cylinder)
         {
-            Assert.Equal(v.Length, SeedFactory.RotateIntoTrackFrame(v, dir).Length, 10);
+            Assert.Equal(v.Length, SeedingStrategy.RotateIntoTrackFrame(v, dir).Length, 10);
         }
     }
 
@@ -43,10 +42,10 @@ public class SeedFactoryTests
             new HitDom(0, new Vector3D(100, 50, 0), 1000, 1, 1),
             new HitDom(1, new Vector3D(200, 10, 0), 2000, 1, 1),
         };
-        var t = SeedFactory.RefineVertexTime(Vector3D.Zero, 0, travel, doms);
+        var t = SeedingStrategy.RefineVertexTime(Vector3D.Zero, 0, travel, doms);
         var expected = 2000 - ((200 + (10 * PhysicsConstants.TanCherenkov)) / PhysicsConstants.C);
         Assert.Equal(expected, t, 9);
-        Assert.Equal(123.0, SeedFactory.RefineVertexTime(Vector3D.Zero, 123.0, travel, []));
+        Assert.Equal(123.0, SeedingStrategy.RefineVertexTime(Vector3D.Zero, 123.0, travel, []));
     }
 
     [Fact]

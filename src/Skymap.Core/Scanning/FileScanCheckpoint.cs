@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,9 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Pixels;
-using Skymap.Core.Scanning;
+using Skymap.Core.Recos;
 
-namespace Skymap.Transport.Checkpoints;
+namespace Skymap.Core.Scanning;
 
 /// <summary>
 /// A resume checkpoint in a cache directory (<c>--cache-dir</c>): an append-only JSON-lines file
@@ -21,7 +22,7 @@ namespace Skymap.Transport.Checkpoints;
 /// Line layout: <c>{"nside":N,"pixel":P,"posvar":V,"llh":…,"e_in":…,"e_tot":…,"x":…,"y":…,"z":…,"t":…,"energy":…}</c>, doubles
 /// round-trip exact, non-finite ones as strings (<c>"NaN"</c>). Header: <c>{"format":"skymap-checkpoint/1","scan_identity":…}</c>.
 /// </remarks>
-public sealed class FileScanCheckpoint : IScanCheckpoint, IDisposable
+internal sealed class FileScanCheckpoint : IScanCheckpoint, IDisposable
 {
     /// <summary>The format name in the header line.</summary>
     public const string FormatName = "skymap-checkpoint/1";
@@ -36,7 +37,7 @@ public sealed class FileScanCheckpoint : IScanCheckpoint, IDisposable
     /// <param name="scanIdentity">The scan identity (<see cref="ComputeScanIdentity(ScanStartup)"/>); used as the file name.</param>
     /// <param name="logger">Logger.</param>
     /// <param name="flushToDisk">fsync every append (default true; tests may turn it off).</param>
-    public FileScanCheckpoint(string cacheDirectory, string scanIdentity, ILogger<FileScanCheckpoint>? logger = null, bool flushToDisk = true)
+    public FileScanCheckpoint(string cacheDirectory, string scanIdentity, ILogger? logger = null, bool flushToDisk = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(cacheDirectory);
         ArgumentException.ThrowIfNullOrEmpty(scanIdentity);
@@ -48,7 +49,7 @@ public sealed class FileScanCheckpoint : IScanCheckpoint, IDisposable
         Directory.CreateDirectory(cacheDirectory);
         ScanIdentity = scanIdentity;
         FilePath = Path.Combine(cacheDirectory, $"{scanIdentity}.checkpoint.jsonl");
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _logger = logger ?? NullLogger.Instance;
         _flushToDisk = flushToDisk;
     }
 
@@ -99,7 +100,7 @@ public sealed class FileScanCheckpoint : IScanCheckpoint, IDisposable
     }
 
     /// <summary>Creates the checkpoint of a scan startup in a cache directory.</summary>
-    public static FileScanCheckpoint ForScan(string cacheDirectory, ScanStartup startup, ILogger<FileScanCheckpoint>? logger = null) =>
+    public static FileScanCheckpoint ForScan(string cacheDirectory, ScanStartup startup, ILogger? logger = null) =>
         new(cacheDirectory, ComputeScanIdentity(startup), logger);
 
     /// <inheritdoc />
@@ -209,14 +210,15 @@ public sealed class FileScanCheckpoint : IScanCheckpoint, IDisposable
             w.WriteNumber("nside", v.Nside);
             w.WriteNumber("pixel", v.PixelId);
             w.WriteNumber("posvar", v.PosvarId);
-            WriteDouble(w, "llh", v.Llh);
-            WriteDouble(w, "e_in", v.RecoLossesInside);
-            WriteDouble(w, "e_tot", v.RecoLossesTotal);
-            WriteDouble(w, "x", v.Position.X);
-            WriteDouble(w, "y", v.Position.Y);
-            WriteDouble(w, "z", v.Position.Z);
-            WriteDouble(w, "t", v.Time);
-            WriteDouble(w, "energy", v.Energy);
+            var f = v.Fit;
+            WriteDouble(w, "llh", f.Llh);
+            WriteDouble(w, "e_in", f.RecoLossesInside);
+            WriteDouble(w, "e_tot", f.RecoLossesTotal);
+            WriteDouble(w, "x", f.Position.X);
+            WriteDouble(w, "y", f.Position.Y);
+            WriteDouble(w, "z", f.Position.Z);
+            WriteDouble(w, "t", f.Time);
+            WriteDouble(w, "energy", f.Energy);
             w.WriteEndObject();
         }
 
@@ -224,19 +226,26 @@ public sealed class FileScanCheckpoint : IScanCheckpoint, IDisposable
         return buffer.ToArray();
     }
 
-    internal static bool TryParseLine(ReadOnlySpan<byte> line, out RecoPixelVariation variation)
+    internal static bool TryParseLine(ReadOnlySpan<byte> line, [NotNullWhen(true)] out RecoPixelVariation? variation)
     {
-        variation = default;
+        variation = null;
         try
         {
             var reader = new Utf8JsonReader(line);
             using var doc = JsonDocument.ParseValue(ref reader);
             var r = doc.RootElement;
-            variation = new RecoPixelVariation(
-                r.GetProperty("nside").GetInt32(), r.GetProperty("pixel").GetInt64(), r.GetProperty("posvar").GetInt32(),
+            var fit = new RecoFitResult(
                 ReadDouble(r, "llh"), ReadDouble(r, "e_in"), ReadDouble(r, "e_tot"),
                 new Vector3D(ReadDouble(r, "x"), ReadDouble(r, "y"), ReadDouble(r, "z")),
                 ReadDouble(r, "t"), ReadDouble(r, "energy"));
+            variation = new RecoPixelVariation
+            {
+                ScanId = "",
+                Id = new PixelVariationId(r.GetProperty("nside").GetInt32(), r.GetProperty("pixel").GetInt64(), r.GetProperty("posvar").GetInt32()),
+                Status = double.IsNaN(fit.Llh) ? PixelVariationStatus.Failed : PixelVariationStatus.Ok,
+                Fit = fit,
+                WorkerId = "checkpoint",
+            };
             return true;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -1,10 +1,12 @@
 using System.Text;
+using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Pixels;
-using Skymap.Transport.Checkpoints;
-using Skymap.Transport.Tests.Support;
+using Skymap.Core.Recos;
+using Skymap.Core.Scanning;
+using Skymap.Recos;
 
-namespace Skymap.Transport.Tests;
+namespace Skymap.Core.Tests.Scanning;
 
 public sealed class FileScanCheckpointTests : IDisposable
 {
@@ -12,14 +14,39 @@ public sealed class FileScanCheckpointTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static RecoPixelVariation V(int nside, long pixel, int posvar, double llh) =>
-        new(nside, pixel, posvar, llh, double.NaN, 1e300, new Vector3D(-0.0, 1.5, -2.25), 9876.54321, double.PositiveInfinity);
+    private static RecoPixelVariation V(int nside, long pixel, int posvar, double llh) => new()
+    {
+        ScanId = "s",
+        Id = new PixelVariationId(nside, pixel, posvar),
+        Status = PixelVariationStatus.Ok,
+        Fit = new RecoFitResult(llh, double.NaN, 1e300, new Vector3D(-0.0, 1.5, -2.25), 9876.54321, double.PositiveInfinity),
+    };
+
+    private static RecoPixelVariation Failed(int nside, long pixel, int posvar) =>
+        RecoPixelVariation.Failure(
+            new PixelVariation { Id = new(nside, pixel, posvar), Direction = default, Seed = default }, PixelVariationStatus.Failed, "x", 0, "w");
+
+    private static ScanStartup Startup()
+    {
+        var reco = new DummyReco();
+        var evt = BuiltinEvents.Get(BuiltinEvents.Names[0]);
+        var ctx = new RecoContext { ScanSeed = 42 };
+        return new ScanStartup
+        {
+            ScanId = "s",
+            Reco = reco,
+            RecoContext = ctx,
+            Event = evt,
+            Prepared = reco.Prepare(evt, ctx),
+            Progression = NSideProgression.Parse("1:0 2:12"),
+        };
+    }
 
     [Fact]
     public async Task Appended_variations_load_back_exactly_in_a_new_instance()
     {
-        var id = FileScanCheckpoint.ComputeScanIdentity(TestScans.Startup());
-        var written = new[] { V(1, 0, 0, 0.1), V(1, 0, 1, 1.0 / 3), RecoPixelVariation.Failed(new PixelVariationId(2, 47, 1)) };
+        var id = FileScanCheckpoint.ComputeScanIdentity(Startup());
+        var written = new[] { V(1, 0, 0, 0.1), V(1, 0, 1, 1.0 / 3), Failed(2, 47, 1) };
         using (var c = new FileScanCheckpoint(_dir, id))
         {
             Assert.Empty(await c.LoadAsync(CancellationToken.None));
@@ -80,13 +107,13 @@ public sealed class FileScanCheckpointTests : IDisposable
     [Fact]
     public void The_scan_identity_depends_on_event_reco_settings_nsides_and_seed()
     {
-        var s = TestScans.Startup();
+        var s = Startup();
         var id = FileScanCheckpoint.ComputeScanIdentity(s);
         Assert.Equal(id, FileScanCheckpoint.ComputeScanIdentity(s with { ScanId = "another", Created = 5, TaskTimeout = TimeSpan.FromSeconds(1) }));
         Assert.NotEqual(id, FileScanCheckpoint.ComputeScanIdentity(s with { RecoContext = s.RecoContext with { ScanSeed = 43 } }));
-        Assert.NotEqual(id, FileScanCheckpoint.ComputeScanIdentity(s with { RecoAlgo = "dummy" }));
+        Assert.NotEqual(id, FileScanCheckpoint.ComputeScanIdentity(s with { Reco = new CrashDummyReco() }));
         Assert.NotEqual(id, FileScanCheckpoint.ComputeScanIdentity(s with { Progression = NSideProgression.Parse("1:0 2:12 4:12") }));
-        Assert.NotEqual(id, FileScanCheckpoint.ComputeScanIdentity(s with { RecoContext = s.RecoContext with { Settings = TestScans.Settings(("sleep_ms", "1")) } }));
+        Assert.NotEqual(id, FileScanCheckpoint.ComputeScanIdentity(s with { RecoContext = s.RecoContext with { Settings = new Dictionary<string, string> { ["sleep"] = "1" } } }));
         Assert.NotEqual(id, FileScanCheckpoint.ComputeScanIdentity(s with { Event = s.Event with { Header = s.Event.Header with { EventId = 99 } } }));
         Assert.Matches("^[0-9a-f]{64}$", id);
     }
@@ -99,6 +126,6 @@ public sealed class FileScanCheckpointTests : IDisposable
     }
 
     private static long[] Bits(RecoPixelVariation v) =>
-        new[] { v.Llh, v.RecoLossesInside, v.RecoLossesTotal, v.Position.X, v.Position.Y, v.Position.Z, v.Time, v.Energy }
+        new[] { v.Fit.Llh, v.Fit.RecoLossesInside, v.Fit.RecoLossesTotal, v.Fit.Position.X, v.Fit.Position.Y, v.Fit.Position.Z, v.Fit.Time, v.Fit.Energy }
             .Select(BitConverter.DoubleToInt64Bits).ToArray();
 }

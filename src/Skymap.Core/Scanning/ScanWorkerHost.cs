@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skymap.Core.Events;
+using Skymap.Core.Geometry;
+using Skymap.Core.Pixels;
+using Skymap.Core.Recos;
+
+namespace Skymap.Core.Scanning;
+
+/// <summary>
+/// The worker side of one scan, the same for every transport (in-process, processes, RabbitMQ, a third party's):
+/// the event prepared once, the checks every request must pass (scan id, reco, startup digest), and the fit of a
+/// <see cref="PixelVariation"/> on a reco worker under the task timeout, answered with a <see cref="RecoPixelVariation"/>.
+/// An exception of the reco becomes a <see cref="PixelVariationStatus.Failed"/> reply naming it, a fit that honours its
+/// token past the task timeout a <see cref="PixelVariationStatus.Timeout"/> reply; nothing a reco throws reaches the
+/// transport.
+/// </summary>
+public sealed class ScanWorkerHost
+{
+    private readonly ILogger _logger;
+
+    private ScanWorkerHost(
+        IRecoAlgorithm reco, string scanId, RecoContext context, PreparedEvent prepared, TimeSpan taskTimeout, string startupSha256, ILogger logger)
+    {
+        Reco = reco;
+        ScanId = scanId;
+        Context = context;
+        Prepared = prepared;
+        TaskTimeout = taskTimeout;
+        StartupSha256 = startupSha256;
+        _logger = logger;
+    }
+
+    /// <summary>The reco.</summary>
+    public IRecoAlgorithm Reco { get; }
+
+    /// <summary>The scan id.</summary>
+    public string ScanId { get; }
+
+    /// <summary>Reco settings and scan seed.</summary>
+    public RecoContext Context { get; }
+
+    /// <summary>The event as prepared for this host's reco workers.</summary>
+    public PreparedEvent Prepared { get; }
+
+    /// <summary>The per-attempt task timeout.</summary>
+    public TimeSpan TaskTimeout { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the startup document every request must name; empty in process.</summary>
+    public string StartupSha256 { get; }
+
+    /// <summary>
+    /// The host of an in-process transport: the reco given once, in <see cref="ScanStartup.Reco"/>, and the event the
+    /// server prepared; requests carry no startup digest.
+    /// </summary>
+    public static ScanWorkerHost ForStartup(ScanStartup startup, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(startup);
+        return new ScanWorkerHost(startup.Reco, startup.ScanId, startup.RecoContext, startup.Prepared, startup.TaskTimeout, "", logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>
+    /// The host of a worker in another process, set up from a startup document: validates the settings, prepares the
+    /// event again (deterministically) and warns when the prepared seed differs from the server's.
+    /// </summary>
+    /// <param name="reco">The reco named by the startup document, resolved in this worker.</param>
+    /// <param name="scanId">The scan id.</param>
+    /// <param name="context">Reco settings and scan seed.</param>
+    /// <param name="evt">The event.</param>
+    /// <param name="taskTimeout">The per-attempt task timeout.</param>
+    /// <param name="startupSha256">SHA-256 of the startup document (requests must name it).</param>
+    /// <param name="serverSeed">The server's prepared seed vertex and time, to detect version skew; null skips the check.</param>
+    /// <param name="logger">Logger.</param>
+    /// <exception cref="ArgumentException">The settings are invalid for the reco.</exception>
+    public static ScanWorkerHost Prepare(
+        IRecoAlgorithm reco, string scanId, RecoContext context, SkymapEvent evt, TimeSpan taskTimeout, string startupSha256,
+        (Vector3D Vertex, double Time)? serverSeed = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(reco);
+        ArgumentNullException.ThrowIfNull(scanId);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(evt);
+        ArgumentNullException.ThrowIfNull(startupSha256);
+        logger ??= NullLogger.Instance;
+        reco.ValidateSettings(context);
+        var prepared = reco.Prepare(evt, context);
+        if (serverSeed is { } s && (prepared.SeedVertex != s.Vertex || !prepared.SeedTime.Equals(s.Time)))
+        {
+            logger.LogWarning(
+                "Prepared seed differs from the server's: server {ServerVertex} t={ServerTime}, worker {WorkerVertex} t={WorkerTime} (server/worker version skew?)",
+                s.Vertex, s.Time, prepared.SeedVertex, prepared.SeedTime);
+        }
+
+        logger.LogInformation(
+            "Scan {ScanId}: reco {Reco}, startup sha256 {Sha}, task timeout {Timeout} s", scanId, reco.Name, startupSha256, taskTimeout.TotalSeconds);
+        return new ScanWorkerHost(reco, scanId, context, prepared, taskTimeout, startupSha256, logger);
+    }
+
+    /// <summary>The id of worker slot <paramref name="index"/> of this process: <c>host:pid:index</c> (SCANNER.md §9).</summary>
+    public static string WorkerId(int index) => $"{Environment.MachineName}:{Environment.ProcessId}:{index}";
+
+    /// <summary>Creates one reco worker (one per concurrent slot; a reco worker fits one variation at a time).</summary>
+    public IRecoWorker CreateWorker() => Reco.CreateWorker(Prepared, Context);
+
+    /// <summary>
+    /// Answers one request: a request for another scan, reco or startup document is answered
+    /// <see cref="PixelVariationStatus.Failed"/> naming the mismatch; otherwise the reco worker fits it under the task timeout.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the scan or worker stops).</exception>
+    public RecoPixelVariation Run(IRecoWorker worker, PixelVariation request, string workerId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(request);
+        var mismatch = Check(request);
+        if (mismatch is not null)
+        {
+            _logger.LogError("Request {Id} attempt {Attempt} refused: {Reason}", request.Id, request.Attempt, mismatch);
+            return RecoPixelVariation.Failure(request, PixelVariationStatus.Failed, mismatch, 0, workerId);
+        }
+
+        var reply = Fit(worker, request, workerId, cancellationToken);
+        if (reply.Status != PixelVariationStatus.Ok)
+        {
+            _logger.LogWarning("Request {Id} attempt {Attempt}: {Status} {Error}", request.Id, request.Attempt, reply.Status, reply.Error);
+        }
+
+        return reply;
+    }
+
+    /// <summary>Null when the request belongs to this host's scan, else the reason it does not.</summary>
+    public string? Check(PixelVariation request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!string.Equals(request.ScanId, ScanId, StringComparison.Ordinal))
+        {
+            return $"task is for scan '{request.ScanId}' but this worker serves scan '{ScanId}'";
+        }
+
+        if (!string.Equals(request.RecoAlgo, Reco.Name, StringComparison.Ordinal))
+        {
+            return $"task asks for reco '{request.RecoAlgo}' but the startup document names '{Reco.Name}'";
+        }
+
+        if (!string.Equals(request.StartupSha256, StartupSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"startup_sha256 mismatch: task expects {request.StartupSha256}, this worker holds {StartupSha256}";
+        }
+
+        return null;
+    }
+
+    private RecoPixelVariation Fit(IRecoWorker worker, PixelVariation request, string workerId, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(TaskTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            var fit = worker.Fit(request, linked.Token);
+            return RecoPixelVariation.Success(request, fit, sw.Elapsed.TotalSeconds, workerId);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return RecoPixelVariation.Failure(
+                request, PixelVariationStatus.Timeout, $"task timeout after {TaskTimeout.TotalSeconds:0.###} s", sw.Elapsed.TotalSeconds, workerId);
+        }
+#pragma warning disable CA1031 // A reco failure of any kind is reported as a FAILED reply, never thrown at the transport.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return RecoPixelVariation.Failure(request, PixelVariationStatus.Failed, $"{e.GetType().Name}: {e.Message}", sw.Elapsed.TotalSeconds, workerId);
+        }
+    }
+}
