@@ -124,6 +124,7 @@ internal static class ScanRoutes
             throw ApiException.BadRequest($"argument seed: must be >= 0, got {seed}");
         }
 
+        var recoSettings = ParseRecoSettings(args.GetObject("reco_settings") ?? [], reco);
         var external = args.GetBool("external_scanner", false);
         var projection = args.GetProjection("manifest_projection");
         var requestKey = args.GetString("request_key") ?? (ctx.Request.Headers.TryGetValue("Idempotency-Key", out var hk) ? hk.ToString() : null);
@@ -201,6 +202,7 @@ internal static class ScanRoutes
             ["event_ref"] = eventRef,
             ["seed"] = seed,
             ["external_scanner"] = external,
+            ["reco_settings"] = recoSettings,
         };
         var manifest = NewManifest(scanId, now, (int)priority, classifiers, eventRef, external ? "External" : Launcher.ModeName(ctx.RequestServices));
         manifest["scanner_server_args"] = Launcher.RenderArgs(request, progression, seed);
@@ -322,6 +324,38 @@ internal static class ScanRoutes
         return c;
     }
 
+    /// <summary>Skymap: reco settings (<c>--reco-setting K=V</c>), an object of strings or numbers, checked by the reco.</summary>
+    private static JsonObject ParseRecoSettings(JsonObject o, IRecoAlgorithm reco)
+    {
+        var dict = new Dictionary<string, string>(StringComparer.Ordinal);
+        var normalised = new JsonObject();
+        foreach (var (k, v) in o)
+        {
+            string text = v switch
+            {
+                JsonValue jv when jv.TryGetValue(out string? s) => s,
+                JsonValue jv when jv.GetValueKind() == JsonValueKind.Number => jv.ToJsonString(),
+                _ => throw ApiException.BadRequest($"argument reco_settings: value of '{k}' must be a string or a number"),
+            };
+            dict[k] = text;
+            normalised[k] = text;
+        }
+
+        try
+        {
+            reco.ValidateSettings(new RecoContext { ScanSeed = 0, Settings = dict });
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiException.BadRequest($"argument reco_settings: {e.Message}");
+        }
+
+        return normalised;
+    }
+
+    internal static Dictionary<string, string> RecoSettings(JsonObject request) =>
+        (request["reco_settings"] as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => (string)kv.Value!, StringComparer.Ordinal);
+
     private static List<string> ParseDebugMode(JsonNode? v)
     {
         var list = new List<string>();
@@ -384,7 +418,7 @@ internal static class ScanRoutes
         }
 
         var result = await Store(ctx).GetResultAsync(id, ctx.RequestAborted);
-        await WriteRawAsync(ctx, "{\"manifest\": " + m.ToJsonString() + ", \"result\": " + (result is { } r ? ResultText(id, r.Doc, r.IsFinal) : "{}") + "}");
+        await WriteRawAsync(ctx, "{\"manifest\": " + m.ToJsonString(Relaxed) + ", \"result\": " + (result is { } r ? ResultText(id, r.Doc, r.IsFinal) : "{}") + "}");
     }
 
     private static async Task GetManifestAsync(HttpContext ctx, string id)
@@ -584,7 +618,7 @@ internal static class ScanRoutes
             throw ApiException.BadRequest("argument skyscan_result: must be a JSON object (a skyreader SkyScanResult document)");
         }
 
-        var text = resultObj.ToJsonString();
+        var text = resultObj.ToJsonString(Relaxed);
         try
         {
             SkyScanResultJson.Deserialize(text);
@@ -624,7 +658,7 @@ internal static class ScanRoutes
 
         var m = await ctx.RequestServices.GetRequiredService<Launcher>().AbortAsync(id, "deleted by a user", markDeleted: true, ctx.RequestAborted)
             ?? throw ApiException.NotFound(ScanNotFound);
-        await WriteRawAsync(ctx, "{\"manifest\": " + ScanDocs.Project(m, projection).ToJsonString() + ", \"result\": " + (result is { } r ? ResultText(id, r.Doc, r.IsFinal) : "{}") + "}");
+        await WriteRawAsync(ctx, "{\"manifest\": " + ScanDocs.Project(m, projection).ToJsonString(Relaxed) + ", \"result\": " + (result is { } r ? ResultText(id, r.Doc, r.IsFinal) : "{}") + "}");
     }
 
     private static async Task RescanAsync(HttpContext ctx, string id)

@@ -36,7 +36,8 @@ internal sealed class Launcher(
     {
         var real = ((string?)request["real_or_simulated_event"] ?? "").StartsWith("real", StringComparison.Ordinal);
         var pst = ((double?)request["predictive_scanning_threshold"] ?? 1.0).ToString("R", CultureInfo.InvariantCulture);
-        return $"--reco-algo {(string?)request["reco_algo"]} --nsides {progression} {(real ? "--real-event" : "--simulated-event")} --predictive-scanning-threshold {pst}"
+        var settings = string.Concat(ScanRoutes.RecoSettings(request).Select(kv => $" --reco-setting {kv.Key}={kv.Value}"));
+        return $"--reco-algo {(string?)request["reco_algo"]} --nsides {progression} {(real ? "--real-event" : "--simulated-event")} --predictive-scanning-threshold {pst}{settings}"
             + (seed is { } s ? string.Create(CultureInfo.InvariantCulture, $" --seed {s}") : "");
     }
 
@@ -286,6 +287,7 @@ internal sealed class Launcher(
                 ResultInterval = options.ResultInterval,
                 ServerSilenceTimeout = options.ServerSilenceTimeout,
                 StartupDirectory = dir,
+                RecoSettings = ScanRoutes.RecoSettings(request),
             };
             var identity = FileScanCheckpoint.ComputeScanIdentity(evt, reco.Name, scanOptions.RecoSettings, progression, seed);
             checkpoint = new FileScanCheckpoint(dir, identity, new ScanLogger<FileScanCheckpoint>(loggers.CreateLogger<FileScanCheckpoint>(), sink));
@@ -334,8 +336,8 @@ internal sealed class Launcher(
         finally
         {
             checkpoint?.Dispose();
-            runtime.Remove(scanId);
             await sink.DisposeAsync();
+            runtime.Remove(scanId);
             cts.Dispose();
             Wake();
         }

@@ -90,7 +90,7 @@ internal static partial class FindFilter
                         var ck = key["classifiers.".Length..];
                         if (!ClassifierKey().IsMatch(ck))
                         {
-                            throw ApiException.BadRequest($"unsupported filter key: {key} (classifier keys match [A-Za-z0-9_-]{{1,25}})");
+                            throw ApiException.BadRequest($"unsupported filter key: {key}");
                         }
 
                         terms.Add(Classifier(ck, key, value, postgres, P));
