@@ -176,6 +176,7 @@ public sealed class ScanEngine
                 StartupDirectory = _options.StartupDirectory,
                 TaskTimeout = _options.TaskTimeout,
                 MaxAttempts = _options.MaxPixvarFailures,
+                RecoAssemblies = RecoPluginLoader.ReferencesOf(_e._reco),
             };
 
             if (_checkpoint is { } cp)

@@ -54,4 +54,7 @@ public sealed record ScanStartup
     /// <c>x-delivery-limit</c> = K), so that the broker never gives up before, nor long after, the engine.
     /// </summary>
     public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>The plug-in assemblies workers must load for the reco (empty for a built-in reco).</summary>
+    public IReadOnlyList<RecoAssemblyReference> RecoAssemblies { get; init; } = [];
 }

@@ -5,7 +5,7 @@ namespace Skymap.Transport.Wire;
 // The MessagePack messages of the out-of-process transports (docs/wire-format.md is the authority). Each message is
 // one MessagePack array: integer keys 0..N-1 without gaps, key 0 = wire_version. Keys are frozen for a wire version;
 // any change of layout is a new wire version. These types never leave Skymap.Transport: WireFormat converts them
-// to and from Core's PixelTask and PixelTaskResult at the edge.
+// to and from Core's PixelVariation (request) and RecoPixelVariation (reply) at the edge.
 
 /// <summary>A fit seed (array of 5, no version of its own: it only travels inside a <see cref="WireTask"/>).</summary>
 [MessagePackObject]
