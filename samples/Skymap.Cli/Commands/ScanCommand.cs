@@ -40,12 +40,13 @@ internal static class ScanCommand
         var brokerOpt = new Option<string?>("--broker") { Description = "AMQP address for --transport rabbitmq (default: SKYMAP_BROKER_ADDRESS; credentials from SKYMAP_BROKER_AUTH)" };
         var startupDirOpt = new Option<string?>("--startup-json-dir") { Description = "Where the server writes startup.json for workers (default: the output dir)" };
         var cacheDirOpt = new Option<string?>("--cache-dir") { Description = "Checkpoint finished pixel variations here; a restarted scan with the same cache dir resumes" };
+        var noPlotsOpt = new Option<bool>("--no-plots") { Description = "Skip the figures (the FITS maps and contour files are still written)" };
         var kernelOpt = new Option<string?>("--kernel") { Description = "Likelihood kernel of the physics recos: auto | scalar | simd (default auto)" };
 
         var cmd = new Command("scan", "Scan the sky for one event: every pixel fitted with its direction fixed, refined around the best pixels.")
         {
             eventOpt, recoOpt, nsidesOpt, outOpt, workersOpt, seedOpt, pstOpt, failuresOpt, neighbourOpt, realOpt, simOpt,
-            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt, brokerOpt, startupDirOpt, cacheDirOpt,
+            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt, brokerOpt, startupDirOpt, cacheDirOpt, noPlotsOpt,
         };
 
         cmd.SetAction(async (pr, ct) =>
@@ -73,6 +74,7 @@ internal static class ScanCommand
                 Broker = pr.GetValue(brokerOpt),
                 StartupJsonDir = pr.GetValue(startupDirOpt),
                 CacheDir = pr.GetValue(cacheDirOpt),
+                NoPlots = pr.GetValue(noPlotsOpt),
             };
             return await CliRunner.RunAsync(() => RunAsync(args, ct)).ConfigureAwait(false);
         });
@@ -102,6 +104,7 @@ internal static class ScanCommand
         public string? Broker { get; init; }
         public string? StartupJsonDir { get; init; }
         public string? CacheDir { get; init; }
+        public bool NoPlots { get; init; }
     }
 
     private static async Task<int> RunAsync(ScanArguments a, CancellationToken ct)
@@ -198,7 +201,8 @@ internal static class ScanCommand
             new TransportChoice { Name = a.Transport, Workers = a.Workers, Broker = a.Broker, StartupJsonDir = a.StartupJsonDir, MaxPixvarFailures = a.MaxFailures },
             reco, services);
         var display = new ScanDisplay(progression, reco.VertexVariations.Count);
-        var observers = new List<IScanObserver> { new FileScanObserver(outputDir), display };
+        var products = ScanSummary.ProductsObserver(outputDir, evt, a.NoPlots, services);
+        var observers = new List<IScanObserver> { new FileScanObserver(outputDir), products, display };
         var engine = new ScanEngine(reco, dispatcher, options, observers, checkpoint, services.GetRequiredService<ILogger<ScanEngine>>());
 
         ScanOutcome outcome;
@@ -214,8 +218,9 @@ internal static class ScanCommand
             }
         }
 
-        var (analysis, products) = ScanSummary.WriteProducts(outcome, outputDir);
-        ScanSummary.Print(outcome, evt, outputDir, analysis, products);
+        // A failed scan sends no final result: write the products of what it finished.
+        var paths = products.LatestProducts ?? products.Write(outcome.Result, ct);
+        ScanSummary.Print(outcome, evt, outputDir, products.LatestAnalysis, paths);
         return outcome.Status == ScanStatus.Completed ? 0 : 3;
     }
 
