@@ -15,7 +15,7 @@ internal static class LlhCommandLine
         var y = new Option<double>("--y") { Description = "Vertex y [m]", Required = true };
         var z = new Option<double>("--z") { Description = "Vertex z [m]", Required = true };
         var t = new Option<double>("--t") { Description = "Vertex time [ns]", Required = true };
-        var kernel = new Option<string>("--kernel") { Description = "auto | scalar | simd", DefaultValueFactory = _ => "auto" };
+        var kernel = new Option<string>("--kernel") { Description = "auto | scalar | simd | ilgpu | ilgpu-cpu", DefaultValueFactory = _ => "auto" };
         var cmd = new Command("llh", "Print −ln L of one hypothesis (energies profiled for millipede), full double precision.")
         {
             evt, reco, zen, az, x, y, z, t, kernel,

@@ -40,7 +40,7 @@ internal static class ScanCommand
         var brokerOpt = new Option<string?>("--broker") { Description = "AMQP address for --transport rabbitmq (default: SKYMAP_BROKER_ADDRESS; credentials from SKYMAP_BROKER_AUTH)" };
         var startupDirOpt = new Option<string?>("--startup-json-dir") { Description = "Where the server writes startup.json for workers (default: the output dir)" };
         var cacheDirOpt = new Option<string?>("--cache-dir") { Description = "Checkpoint finished pixel variations here; a restarted scan with the same cache dir resumes" };
-        var kernelOpt = new Option<string?>("--kernel") { Description = "Likelihood kernel of the physics recos: auto | scalar | simd (default auto)" };
+        var kernelOpt = new Option<string?>("--kernel") { Description = "Likelihood kernel of the physics recos: auto | scalar | simd | ilgpu | ilgpu-cpu (default auto)" };
 
         var cmd = new Command("scan", "Scan the sky for one event: every pixel fitted with its direction fixed, refined around the best pixels.")
         {
