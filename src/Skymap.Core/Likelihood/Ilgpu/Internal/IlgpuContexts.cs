@@ -14,8 +14,12 @@ namespace Skymap.Core.Likelihood.Ilgpu.Internal;
 /// </summary>
 internal static class IlgpuContexts
 {
-    /// <summary>The CPU accelerator's device: 4 threads per warp, 4 warps per group, one multiprocessor per core.</summary>
-    public static CPUDevice CpuDevice { get; } = new(4, 4, Math.Max(1, Environment.ProcessorCount));
+    /// <summary>
+    /// The CPU accelerator's device: 2 threads per warp, one warp per group, one multiprocessor. Every simulated thread is
+    /// an OS thread that meets the others at each barrier, so few threads launch fastest; the CPU accelerator is for
+    /// checks, not speed.
+    /// </summary>
+    public static CPUDevice CpuDevice { get; } = new(2, 1, 1);
 
     /// <summary>A context for compiling without any device (the offline PTX backend).</summary>
     public static Context CreateOffline() => Context.Create(b => Configure(b));
