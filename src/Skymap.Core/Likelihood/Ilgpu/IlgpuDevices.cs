@@ -121,7 +121,7 @@ public static class IlgpuDevices
                     case CLDevice cl:
                         var accepted = cl.CLStdVersion >= ILGPU.Backends.OpenCL.CLBackend.MinimumVersion && cl.Capabilities.GenericAddressSpace;
                         var fp64 = cl.Capabilities.Float64;
-                        var why = !accepted ? $"OpenCL C {cl.CLStdVersion} without the generic address space: ILGPU needs {ILGPU.Backends.OpenCL.CLBackend.MinimumVersion}+"
+                        var why = !accepted ? $"OpenCL C {cl.CLStdVersion}{(cl.Capabilities.GenericAddressSpace ? string.Empty : " without the generic address space")}: ILGPU needs OpenCL C {ILGPU.Backends.OpenCL.CLBackend.MinimumVersion}+ with it"
                             : !fp64 ? "no double precision" : $"OpenCL C {cl.CLStdVersion}, {cl.PlatformName}";
                         list.Add(new IlgpuDeviceInfo(list.Count, cl.Name, IlgpuDeviceKind.OpenCl, cl.MemorySize, cl.MaxNumThreadsPerGroup, accepted && fp64, why));
                         break;
