@@ -8,7 +8,7 @@ internal static class WorkerCommandLine
 {
     public static Command Create()
     {
-        var stdio = new Option<bool>("--stdio") { Description = "Serve tasks over stdin/stdout (length-prefixed protobuf; started by --transport processes)" };
+        var stdio = new Option<bool>("--stdio") { Description = "Serve tasks over stdin/stdout (length-prefixed MessagePack; started by --transport processes)" };
         var transport = new Option<string>("--transport") { Description = "rabbitmq (with --startup-json)", DefaultValueFactory = _ => "rabbitmq" };
         var startup = new Option<string?>("--startup-json") { Description = "Path of the server's startup.json (waited for)" };
         var broker = new Option<string?>("--broker") { Description = "AMQP address (default: SKYMAP_BROKER_ADDRESS; credentials from SKYMAP_BROKER_AUTH)" };
