@@ -66,6 +66,12 @@ public sealed class IlgpuLikelihoodKernel : ILikelihoodKernel, IDisposable
     /// <summary>The device the kernel runs on.</summary>
     public IlgpuDeviceInfo Device { get; }
 
+    /// <summary>The accelerator, for other kernels on the same device (<see cref="IlgpuMillipede"/>); use under <see cref="Gate"/>.</summary>
+    internal Accelerator Accelerator => _accelerator;
+
+    /// <summary>Serialises every use of the accelerator.</summary>
+    internal Lock Gate => _gate;
+
     /// <summary>Threads per hypothesis (a power of two: 128 on GPUs, the CPU accelerator's group size on the CPU).</summary>
     public int GroupSize { get; }
 
