@@ -43,6 +43,9 @@ public sealed record CalibrationOptions
     /// <summary>How many trial scans run at the same time, each with its own dispatcher (default 1).</summary>
     public int ConcurrentTrials { get; init; } = 1;
 
+    /// <summary>Where each trial scan writes its startup document for file-based transports (null: none; see <c>ScanOptions.StartupDirectory</c>).</summary>
+    public string? StartupDirectory { get; init; }
+
     /// <summary>A trial scan fails when no reply arrives for this long (default 2 h, as a scan).</summary>
     public TimeSpan ServerSilenceTimeout { get; init; } = TimeSpan.FromHours(2);
 

@@ -292,6 +292,7 @@ public sealed class ContourCalibrator
             Region = new ScanRegion(injected.Ra, injected.Dec, options.Radius),
             RecoSettings = options.RecoSettings,
             ServerSilenceTimeout = options.ServerSilenceTimeout,
+            StartupDirectory = options.StartupDirectory,
             ScanId = $"calib{options.Seed:x16}t{index:d5}",
             ProgressInterval = TimeSpan.FromHours(1),
             ResultInterval = TimeSpan.FromHours(1),

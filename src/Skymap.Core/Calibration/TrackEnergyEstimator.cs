@@ -14,7 +14,7 @@ namespace Skymap.Core.Calibration;
 /// dE/dx = (Q − Q_noise)/(q̄·5 m·Σ yield) with q̄ ≈ 1.0053 PE the mean pulse charge (N(1, 0.3) truncated at 0.25) and
 /// Q_noise the expected noise charge; E = (dE/dx − 0.26)/3.6e-4, at least <see cref="MinimumEnergy"/>.
 /// </remarks>
-public static class TrackEnergyEstimator
+internal static class TrackEnergyEstimator
 {
     /// <summary>The lowest energy returned [GeV] (below ~1 TeV a track's brightness hardly depends on its energy).</summary>
     public const double MinimumEnergy = 100.0;
