@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A scan spread over N local worker processes (`--transport processes`): the server starts N `skymap worker --stdio`
-# children and exchanges length-prefixed protobuf frames with them over their pipes; a worker that dies is restarted
+# children and exchanges length-prefixed MessagePack frames with them over their pipes; a worker that dies is restarted
 # and its task re-sent. The result is identical to the in-process scan with the same seed.
 #
 #   samples/MultiProcessScan/run.sh [WORKERS] [OUTPUT_DIR]

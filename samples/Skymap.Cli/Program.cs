@@ -21,6 +21,7 @@ public static class Program
             WorkerCommandLine.Create(),
             DevicesCommandLine.Create(),
         };
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
+        return CliRunner.ReportParseErrors(parse) ?? await parse.InvokeAsync().ConfigureAwait(false);
     }
 }

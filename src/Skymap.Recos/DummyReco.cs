@@ -32,14 +32,14 @@ public class DummyReco : IRecoAlgorithm
         {
             if (!SettingKeys.Contains(key))
             {
-                throw new ArgumentException($"reco '{Name}' has no setting '{key}' (known: {string.Join(", ", SettingKeys)})", nameof(context));
+                throw new ArgumentException($"reco '{Name}' has no setting '{key}' (known: {string.Join(", ", SettingKeys)})");
             }
         }
 
         var sleep = context.GetDouble("sleep", 0);
         if (!(sleep >= 0))
         {
-            throw new ArgumentException($"reco setting 'sleep' must be ≥ 0 seconds, got {sleep}", nameof(context));
+            throw new ArgumentException($"reco setting 'sleep' must be ≥ 0 seconds, got {sleep}");
         }
 
         ValidateMore(context);
@@ -104,7 +104,7 @@ public sealed class CrashDummyReco : DummyReco
         var p = context.GetDouble("crash_probability", 0.5);
         if (!(p >= 0 && p <= 1))
         {
-            throw new ArgumentException($"reco setting 'crash_probability' must be in [0, 1], got {p}", nameof(context));
+            throw new ArgumentException($"reco setting 'crash_probability' must be in [0, 1], got {p}");
         }
     }
 

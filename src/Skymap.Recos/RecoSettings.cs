@@ -22,7 +22,7 @@ internal static class RecoSettings
         {
             if (!Known.Contains(key, StringComparer.Ordinal))
             {
-                throw new ArgumentException($"unknown reco setting '{key}' for {reco} (known: {string.Join(", ", Known)})", nameof(context));
+                throw new ArgumentException($"unknown reco setting '{key}' for {reco} (known: {string.Join(", ", Known)})");
             }
         }
 
@@ -40,7 +40,7 @@ internal static class RecoSettings
 
         if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) || !(w > 0) || !double.IsFinite(w))
         {
-            throw new ArgumentException($"reco setting '{TimeWindowKey}' must be a positive number of ns, got '{s}'", nameof(context));
+            throw new ArgumentException($"reco setting '{TimeWindowKey}' must be a positive number of ns, got '{s}'");
         }
 
         return new EventPreparationOptions { TimeWindow = w };
@@ -60,7 +60,7 @@ internal static class RecoSettings
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"reco setting '{KernelKey}': {e.Message}", nameof(context), e);
+            throw new ArgumentException($"reco setting '{KernelKey}': {e.Message}", e);
         }
     }
 }

@@ -81,7 +81,7 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
         {
             var m = await ch.BasicGetAsync(names.ToClients, autoAck: true);
             Assert.NotNull(m);
-            Assert.Equal("application/x-protobuf", m.BasicProperties.ContentType);
+            Assert.Equal("application/x-msgpack", m.BasicProperties.ContentType);
             Assert.Equal("PixelTask", m.BasicProperties.Type);
             Assert.Equal("2:9:1:2", m.BasicProperties.MessageId);
             Assert.True(m.BasicProperties.Persistent);
@@ -181,7 +181,9 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
         var names = d.Queues!;
         await using (var ch = await _admin!.CreateChannelAsync())
         {
-            await ch.BasicPublishAsync("", names.ToClients, true, new BasicProperties { Type = "PixelTask" }, "not protobuf \xff"u8.ToArray());
+            await ch.BasicPublishAsync("", names.ToClients, true, new BasicProperties { Type = "PixelTask" }, "not msgpack \xff"u8.ToArray());
+            // MessagePack, but a task cut short: still malformed, still dead-lettered.
+            await ch.BasicPublishAsync("", names.ToClients, true, new BasicProperties { Type = "PixelTask" }, WireFormat.EncodeTask(TestScans.Task(s, 1, 4, 0))[..^3]);
             await ch.BasicPublishAsync("", names.FromClients, true, new BasicProperties { Type = "PixelResult" }, new byte[] { 0x61, 0x62, 0x63 });
             await ch.BasicPublishAsync("", names.FromClients, true, new BasicProperties { Type = "Bogus" }, new byte[] { 1 });
         }
@@ -194,12 +196,12 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
         await using (var ch = await _admin.CreateChannelAsync())
         {
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (await ch.MessageCountAsync(names.DeadLetters) < 3 && DateTime.UtcNow < deadline)
+            while (await ch.MessageCountAsync(names.DeadLetters) < 4 && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
             }
 
-            Assert.Equal(3u, await ch.MessageCountAsync(names.DeadLetters));
+            Assert.Equal(4u, await ch.MessageCountAsync(names.DeadLetters));
             var m = await ch.BasicGetAsync(names.DeadLetters, autoAck: true);
             Assert.NotNull(m);
             Assert.NotNull(RabbitMqDispatcher.HeaderText(m.BasicProperties.Headers, "x-skymap-error"));
@@ -212,7 +214,7 @@ public sealed class RabbitMqFaultTests : IAsyncLifetime
         // A non-empty dead-letter queue is kept for inspection; clean it up here.
         await using (var ch = await _admin.CreateChannelAsync())
         {
-            Assert.Equal(2u, await ch.MessageCountAsync(names.DeadLetters));
+            Assert.Equal(3u, await ch.MessageCountAsync(names.DeadLetters));
             await ch.QueueDeleteAsync(names.DeadLetters);
         }
     }

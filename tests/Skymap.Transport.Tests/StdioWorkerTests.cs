@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using WireFormat = Skymap.Transport.Wire.WireFormat;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Internal;
@@ -24,7 +23,7 @@ public class StdioWorkerTests
 
         var old = WireFormat.ToWire(tasks[0] with { PixelId = 11 });
         old.WireVersion = 7;
-        await Framing.WriteAsync(input, old.ToByteArray(), CancellationToken.None);
+        await Framing.WriteAsync(input, WireFormat.Serialize(old), CancellationToken.None);
         input.Position = 0;
         var output = new MemoryStream();
         var worker = new StdioWorker(scan, concurrency: 2);

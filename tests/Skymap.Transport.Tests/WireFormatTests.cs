@@ -1,4 +1,6 @@
-using Google.Protobuf;
+using System.Buffers;
+using System.Reflection;
+using MessagePack;
 using WireFormat = Skymap.Transport.Wire.WireFormat;
 using Skymap.Core.Geometry;
 using Skymap.Core.Recos;
@@ -58,26 +60,57 @@ public class WireFormatTests
     }
 
     [Fact]
-    public void Field_numbers_follow_the_spec()
+    public void Task_doubles_round_trip_bit_for_bit()
     {
-        var d = Wire.Internal.PixelTask.Descriptor;
-        Assert.Equal("skymap.v1.PixelTask", d.FullName);
-        var expected = new (string, int)[]
+        var nanPayload = BitConverter.Int64BitsToDouble(unchecked((long)0xFFF0_0000_0000_0001));
+        var t = TestScans.Task(Startup, 4, 7, 1) with
         {
-            ("scan_id", 1), ("nside", 2), ("pixel_id", 3), ("posvar_id", 4), ("reco_algo", 5), ("zenith", 6), ("azimuth", 7), ("ra", 8),
-            ("dec", 9), ("seed", 10), ("fallback_seed", 11), ("attempt", 12), ("sent_time", 13), ("startup_sha256", 14), ("wire_version", 20),
+            Direction = new LocalDirection(-0.0, double.Epsilon),
+            Ra = nanPayload,
+            Dec = double.NegativeInfinity,
+            Seed = new RecoSeed(new Vector3D(-0.0, 1e-310, double.MinValue), nanPayload, -0.0),
+            SentTime = 0.1,
         };
-        Assert.Equal(expected, d.Fields.InFieldNumberOrder().Select(f => (f.Name, f.FieldNumber)));
-        var r = Wire.Internal.PixelResult.Descriptor;
-        Assert.Equal("skymap.v1.PixelResult", r.FullName);
+        var back = WireFormat.DecodeTask(WireFormat.EncodeTask(t));
+        double[] Values(PixelTask x) => [x.Direction.Zenith, x.Direction.Azimuth, x.Ra, x.Dec, x.Seed.Position.X, x.Seed.Position.Y, x.Seed.Position.Z, x.Seed.Time, x.Seed.Energy, x.SentTime];
+        Assert.Equal(Values(t).Select(BitConverter.DoubleToInt64Bits), Values(back).Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public void Keys_run_from_zero_without_gaps_in_the_documented_order()
+    {
         Assert.Equal(
-            new[] { "scan_id", "nside", "pixel_id", "posvar_id", "status", "llh", "e_in", "e_tot", "x", "y", "z", "t", "energy", "runtime_s", "worker_id", "attempt", "error", "log_tail" },
-            r.Fields.InFieldNumberOrder().Where(f => f.FieldNumber <= 18).Select(f => f.Name));
-        Assert.Equal(Enumerable.Range(1, 18), r.Fields.InFieldNumberOrder().Where(f => f.FieldNumber <= 18).Select(f => f.FieldNumber));
-        Assert.Equal(20, r.FindFieldByName("wire_version").FieldNumber);
-        Assert.Equal(new[] { "x", "y", "z", "t", "energy" }, Wire.Internal.Seed.Descriptor.Fields.InFieldNumberOrder().Select(f => f.Name));
-        Assert.Equal(new[] { "OK", "FAILED", "TIMEOUT", "DEAD_LETTERED" }, Wire.Internal.PixelResult.Types.Status.Ok.GetType()
-            .GetFields().Where(f => f.IsLiteral).Select(f => f.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false).Cast<Google.Protobuf.Reflection.OriginalNameAttribute>().Single().Name));
+            ["WireVersion", "ScanId", "Nside", "PixelId", "PosvarId", "RecoAlgo", "Zenith", "Azimuth", "Ra", "Dec", "Seed", "FallbackSeed", "Attempt", "SentTime", "StartupSha256"],
+            KeyOrder<WireTask>());
+        Assert.Equal(
+            ["WireVersion", "ScanId", "Nside", "PixelId", "PosvarId", "Status", "Llh", "EIn", "ETot", "X", "Y", "Z", "T", "Energy", "RuntimeS", "WorkerId", "Attempt", "Error", "LogTail"],
+            KeyOrder<WireResult>());
+        Assert.Equal(["X", "Y", "Z", "T", "Energy"], KeyOrder<WireSeed>());
+        Assert.Equal((WireTask.KeyCount, WireResult.KeyCount, WireSeed.KeyCount), (KeyOrder<WireTask>().Length, KeyOrder<WireResult>().Length, KeyOrder<WireSeed>().Length));
+        Assert.Equal([0, 1, 2, 3], Enum.GetValues<PixelTaskStatus>().Select(v => (int)v));
+    }
+
+    [Fact]
+    public void A_task_is_one_array_with_the_version_first_and_values_at_their_keys()
+    {
+        var t = TestScans.Task(Startup, 512, 3_145_727, 1, attempt: 4) with { StartupSha256 = "ab12" };
+        var reader = new MessagePackReader(WireFormat.EncodeTask(t));
+        Assert.Equal(WireTask.KeyCount, reader.ReadArrayHeader());
+        Assert.Equal(1u, reader.ReadUInt32());
+        Assert.Equal(t.ScanId, reader.ReadString());
+        Assert.Equal(512u, reader.ReadUInt32());
+        Assert.Equal(3_145_727ul, reader.ReadUInt64());
+        Assert.Equal(1u, reader.ReadUInt32());
+        Assert.Equal(t.RecoAlgo, reader.ReadString());
+        Assert.Equal(MessagePackCode.Float64, reader.NextCode);
+        Assert.Equal(t.Direction.Zenith, reader.ReadDouble());
+        for (var key = 7; key < WireTask.SeedKey; key++)
+        {
+            reader.Skip();
+        }
+
+        Assert.Equal(WireSeed.KeyCount, reader.ReadArrayHeader());
+        Assert.Equal(t.Seed.Position.X, reader.ReadDouble());
     }
 
     [Fact]
@@ -85,15 +118,20 @@ public class WireFormatTests
     {
         var m = WireFormat.ToWire(TestScans.Task(Startup, 4, 7, 1, attempt: 2));
         m.WireVersion = 2;
-        var e = Assert.Throws<WireFormatException>(() => WireFormat.DecodeTask(m.ToByteArray()));
+        var e = Assert.Throws<WireFormatException>(() => WireFormat.DecodeTask(WireFormat.Serialize(m)));
         Assert.Equal("unsupported wire version 2 in PixelTask (this build speaks version 1)", e.Message);
         Assert.NotNull(e.PartialTask);
         Assert.Equal((new Core.Pixels.PixelVariationId(4, 7, 1), 2), (e.PartialTask.Id, e.PartialTask.Attempt));
 
         var r = WireFormat.ToWire(PixelTaskResult.Failure(TestScans.Task(Startup, 1, 1, 0), PixelTaskStatus.Failed, "x", 0, "w"));
         r.WireVersion = 0;
-        var re = Assert.Throws<WireFormatException>(() => WireFormat.DecodeResult(r.ToByteArray()));
+        var re = Assert.Throws<WireFormatException>(() => WireFormat.DecodeResult(WireFormat.Serialize(r)));
         Assert.Contains("unsupported wire version 0 in PixelResult", re.Message, StringComparison.Ordinal);
+
+        // A future version with another layout: still a version error, with no ids to trust.
+        var future = Assert.Throws<WireFormatException>(() => WireFormat.DecodeTask(Pack((ref MessagePackWriter w) => { w.WriteArrayHeader(2); w.Write(3); w.Write("?"); })));
+        Assert.StartsWith("unsupported wire version 3 in PixelTask", future.Message, StringComparison.Ordinal);
+        Assert.Null(future.PartialTask);
     }
 
     [Fact]
@@ -102,7 +140,49 @@ public class WireFormatTests
         var e = Assert.Throws<WireFormatException>(() => WireFormat.DecodeResult("abc"u8));
         Assert.StartsWith("malformed PixelResult", e.Message, StringComparison.Ordinal);
         Assert.Throws<WireFormatException>(() => WireFormat.DecodeTask(new byte[] { 0xFF, 0xFF, 0xFF }));
+        Assert.Equal("malformed PixelTask: empty message", Assert.Throws<WireFormatException>(() => WireFormat.DecodeTask([])).Message);
     }
+
+    [Theory]
+    [InlineData("truncated", "malformed PixelTask")]
+    [InlineData("trailing", "malformed PixelTask: 1 bytes after the message")]
+    [InlineData("short", "malformed PixelTask: 14 keys, wire version 1 has 15")]
+    [InlineData("map", "malformed PixelTask: expected an array, found Map")]
+    [InlineData("version-string", "malformed PixelTask: key 0 (wire_version) is not an integer")]
+    [InlineData("nil-seed", "malformed PixelTask: key 10 (seed) is not a seed of 5 keys")]
+    [InlineData("short-fallback", "malformed PixelTask: key 11 (fallback_seed) is not a seed of 5 keys")]
+    [InlineData("negative-nside", "malformed PixelTask")]
+    [InlineData("string-zenith", "malformed PixelTask")]
+    [InlineData("nil-scan-id", "malformed PixelTask: scan_id is nil")]
+    [InlineData("deep-fallback", "malformed PixelTask: key 11 (fallback_seed) is not a seed of 5 keys")]
+    [InlineData("deep-scan-id", "malformed PixelTask: key 1 is an array, expected a value")]
+    [InlineData("seed-of-arrays", "malformed PixelTask: key 10.0 is an array, expected a value")]
+    public void Malformed_tasks_are_rejected_naming_the_problem(string kind, string message)
+    {
+        var good = WireFormat.EncodeTask(TestScans.Task(Startup, 2, 5, 1));
+        var bytes = kind switch
+        {
+            "truncated" => good[..^4],
+            "trailing" => [.. good, 0xC0],
+            "map" => Pack((ref MessagePackWriter w) => { w.WriteMapHeader(1); w.Write(0); w.Write(1); }),
+            _ => Pack((ref MessagePackWriter w) => Task(ref w, kind)),
+        };
+        var e = Assert.Throws<WireFormatException>(() => WireFormat.DecodeTask(bytes));
+        Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+        Assert.Null(e.PartialTask);
+    }
+
+    [Fact]
+    public void An_unknown_status_is_malformed()
+    {
+        var r = WireFormat.ToWire(PixelTaskResult.Failure(TestScans.Task(Startup, 1, 1, 0), PixelTaskStatus.Failed, "x", 0, "w"));
+        r.Status = 7;
+        Assert.Equal("malformed PixelResult: unknown status 7", Assert.Throws<WireFormatException>(() => WireFormat.DecodeResult(WireFormat.Serialize(r))).Message);
+    }
+
+    [Fact]
+    public void Every_read_uses_the_untrusted_data_profile() =>
+        Assert.Same(MessagePackSecurity.UntrustedData, WireFormat.Options.Security);
 
     [Fact]
     public void Message_ids_are_nside_pixel_posvar_attempt() =>
@@ -135,6 +215,133 @@ public class WireFormatTests
         using var huge = new MemoryStream([0xFF, 0xFF, 0xFF, 0x7F]);
         await Assert.ThrowsAsync<FrameFormatException>(() => Framing.ReadAsync(huge, CancellationToken.None));
     }
+
+    // A hand-written task: every key as a v1 writer would write it, with one thing wrong.
+    private static void Task(ref MessagePackWriter w, string kind)
+    {
+        w.WriteArrayHeader(kind == "short" ? 14 : 15);
+        if (kind == "version-string")
+        {
+            w.Write("1");
+        }
+        else
+        {
+            w.Write(1);
+        }
+
+        if (kind == "nil-scan-id")
+        {
+            w.WriteNil();
+        }
+        else if (kind == "deep-scan-id")
+        {
+            Deep(ref w);
+        }
+        else
+        {
+            w.Write("scan");
+        }
+
+        if (kind == "negative-nside")
+        {
+            w.Write(-2);
+        }
+        else
+        {
+            w.Write(2);
+        }
+
+        w.Write(5);
+        w.Write(0);
+        w.Write("test_dummy");
+        if (kind == "string-zenith")
+        {
+            w.Write("0.5");
+        }
+        else
+        {
+            w.Write(0.5);
+        }
+
+        w.Write(0.25);
+        w.Write(0.0);
+        w.Write(0.0);
+        if (kind == "nil-seed")
+        {
+            w.WriteNil();
+        }
+        else if (kind == "seed-of-arrays")
+        {
+            w.WriteArrayHeader(5);
+            for (var i = 0; i < 5; i++)
+            {
+                Deep(ref w);
+            }
+        }
+        else
+        {
+            Seed(ref w, 5);
+        }
+
+        if (kind == "short-fallback")
+        {
+            Seed(ref w, 4);
+        }
+        else if (kind == "deep-fallback")
+        {
+            Deep(ref w);
+        }
+        else
+        {
+            w.WriteNil();
+        }
+
+        if (kind != "short")
+        {
+            w.Write(1);
+        }
+
+        w.Write(1.5);
+        w.Write("");
+
+        // Nested arrays deep enough to overflow the stack of a recursive reader: refused before anything recurses.
+        static void Deep(ref MessagePackWriter w)
+        {
+            for (var i = 0; i < 200_000; i++)
+            {
+                w.WriteArrayHeader(1);
+            }
+
+            w.WriteNil();
+        }
+
+        static void Seed(ref MessagePackWriter w, int count)
+        {
+            w.WriteArrayHeader(count);
+            for (var i = 0; i < count; i++)
+            {
+                w.Write(i * 1.0);
+            }
+        }
+    }
+
+    private delegate void Writer(ref MessagePackWriter writer);
+
+    private static byte[] Pack(Writer write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var w = new MessagePackWriter(buffer);
+        write(ref w);
+        w.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static string[] KeyOrder<T>() => typeof(T).GetProperties()
+        .Select(p => (p.Name, Key: p.GetCustomAttribute<KeyAttribute>()))
+        .Where(p => p.Key is not null)
+        .OrderBy(p => p.Key!.IntKey)
+        .Select((p, i) => p.Key!.IntKey == i ? p.Name : $"gap before {p.Name}")
+        .ToArray();
 
     private static long[] Bits(PixelTaskResult r) =>
         new[] { r.Fit.Llh, r.Fit.RecoLossesInside, r.Fit.RecoLossesTotal, r.Fit.Position.X, r.Fit.Position.Y, r.Fit.Position.Z, r.Fit.Time, r.Fit.Energy }

@@ -15,14 +15,14 @@ internal static class LlhCommandLine
         var y = new Option<double>("--y") { Description = "Vertex y [m]", Required = true };
         var z = new Option<double>("--z") { Description = "Vertex z [m]", Required = true };
         var t = new Option<double>("--t") { Description = "Vertex time [ns]", Required = true };
-        var kernel = new Option<string>("--kernel") { Description = "auto | scalar | simd", DefaultValueFactory = _ => "auto" };
+        var kernel = CliOptions.KernelOption("Likelihood kernel");
         var cmd = new Command("llh", "Print −ln L of one hypothesis (energies profiled for millipede), full double precision.")
         {
             evt, reco, zen, az, x, y, z, t, kernel,
         };
         cmd.SetAction(pr => LlhCommandHandler.Run(
             pr.GetValue(evt)!, pr.GetValue(reco)!, pr.GetValue(zen), pr.GetValue(az), pr.GetValue(x), pr.GetValue(y), pr.GetValue(z),
-            pr.GetValue(t), pr.GetValue(kernel)!, Console.Out, Console.Error));
+            pr.GetValue(t), pr.GetValue(kernel) ?? "auto", Console.Out, Console.Error));
         return cmd;
     }
 }

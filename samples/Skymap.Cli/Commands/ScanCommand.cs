@@ -22,30 +22,31 @@ internal static class ScanCommand
         var recoOpt = new Option<string>("--reco", "--reco-algo") { Description = "Reconstruction name (dummy, crash_dummy, pandel_spe, pandel_mpe, millipede)", Required = true };
         var nsidesOpt = new Option<string>("--nsides") { Description = "NSide progression", DefaultValueFactory = _ => NSideProgression.DefaultText };
         var outOpt = new Option<string>("--output-dir") { Description = "Directory for result files, scan-manifest.json and startup.json", Required = true };
-        var workersOpt = new Option<int?>("--workers") { Description = "Worker count (default: logical CPU count)" };
+        var workersOpt = new Option<int?>("--workers") { Description = "Worker count (default: logical CPU count)" }.Must(w => w >= 1, "≥ 1");
         var seedOpt = new Option<ulong?>("--seed") { Description = "Shuffle/reco seed (default: random, logged and stored)" };
-        var pstOpt = new Option<double>("--predictive-scanning-threshold") { Description = "Fraction of an nside finished before the next is served, [0.1, 1.0]", DefaultValueFactory = _ => 1.0 };
-        var failuresOpt = new Option<int>("--max-pixvar-failures") { Description = "Failures after which a pixel variation is recorded as failed", DefaultValueFactory = _ => 3 };
-        var neighbourOpt = new Option<double?>("--neighbour-refine-2dllh") { Description = "Refine neighbours whose 2|Δllh| exceeds this (default off)" };
+        var pstOpt = new Option<double>("--predictive-scanning-threshold") { Description = "Fraction of an nside finished before the next is served, [0.1, 1.0]", DefaultValueFactory = _ => 1.0 }.Must(p => p is >= 0.1 and <= 1.0, "in [0.1, 1.0]");
+        var failuresOpt = new Option<int>("--max-pixvar-failures") { Description = "Failures after which a pixel variation is recorded as failed", DefaultValueFactory = _ => 3 }.Must(k => k >= 1, "≥ 1");
+        var neighbourOpt = new Option<double?>("--neighbour-refine-2dllh") { Description = "Refine neighbours whose 2|Δllh| exceeds this (default off)" }.Must(n => n > 0, "> 0");
         var realOpt = new Option<bool>("--real-event") { Description = "Mark the event as real data" };
         var simOpt = new Option<bool>("--simulated-event") { Description = "Mark the event as simulated" };
         var settingOpt = new Option<string[]>("--reco-setting") { Description = "Reco setting KEY=VALUE (repeatable), e.g. crash_probability=0.3", AllowMultipleArgumentsPerToken = false };
         var transportOpt = new Option<string>("--transport") { Description = "inprocess | processes | rabbitmq", DefaultValueFactory = _ => "inprocess" };
-        var silenceOpt = new Option<double>("--server-silence-timeout") { Description = "Seconds without a reply before the scan fails", DefaultValueFactory = _ => 7200 };
-        var taskTimeoutOpt = new Option<double>("--task-timeout") { Description = "Seconds per reco attempt", DefaultValueFactory = _ => 1800 };
-        var progressOpt = new Option<double>("--progress-interval") { Description = "Seconds between progress reports", DefaultValueFactory = _ => 60 };
-        var resultOpt = new Option<double>("--result-interval") { Description = "Seconds between partial results", DefaultValueFactory = _ => 120 };
+        var silenceOpt = new Option<double>("--server-silence-timeout") { Description = "Seconds without a reply before the scan fails", DefaultValueFactory = _ => 7200 }.PositiveSeconds();
+        var taskTimeoutOpt = new Option<double>("--task-timeout") { Description = "Seconds per reco attempt", DefaultValueFactory = _ => 1800 }.PositiveSeconds();
+        var progressOpt = new Option<double>("--progress-interval") { Description = "Seconds between progress reports", DefaultValueFactory = _ => 60 }.PositiveSeconds();
+        var resultOpt = new Option<double>("--result-interval") { Description = "Seconds between partial results", DefaultValueFactory = _ => 120 }.PositiveSeconds();
         var scanIdOpt = new Option<string?>("--scan-id") { Description = "Scan id (default: generated)" };
         var verboseOpt = new Option<bool>("--verbose", "-v") { Description = "Log at information level" };
         var brokerOpt = new Option<string?>("--broker") { Description = "AMQP address for --transport rabbitmq (default: SKYMAP_BROKER_ADDRESS; credentials from SKYMAP_BROKER_AUTH)" };
         var startupDirOpt = new Option<string?>("--startup-json-dir") { Description = "Where the server writes startup.json for workers (default: the output dir)" };
         var cacheDirOpt = new Option<string?>("--cache-dir") { Description = "Checkpoint finished pixel variations here; a restarted scan with the same cache dir resumes" };
-        var kernelOpt = new Option<string?>("--kernel") { Description = "Likelihood kernel of the physics recos: auto | scalar | simd (default auto)" };
+        var kernelOpt = CliOptions.KernelOption("Likelihood kernel of the recos that have one (pandel_spe, pandel_mpe, millipede)");
+        var assemblyOpt = new Option<string[]>("--reco-assembly") { Description = "Load the recos of a plug-in assembly (repeatable); workers load the same file, checked by SHA-256", AllowMultipleArgumentsPerToken = false };
 
         var cmd = new Command("scan", "Scan the sky for one event: every pixel fitted with its direction fixed, refined around the best pixels.")
         {
             eventOpt, recoOpt, nsidesOpt, outOpt, workersOpt, seedOpt, pstOpt, failuresOpt, neighbourOpt, realOpt, simOpt,
-            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt, brokerOpt, startupDirOpt, cacheDirOpt,
+            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt, brokerOpt, startupDirOpt, cacheDirOpt, assemblyOpt,
         };
 
         cmd.SetAction(async (pr, ct) =>
@@ -73,6 +74,8 @@ internal static class ScanCommand
                 Broker = pr.GetValue(brokerOpt),
                 StartupJsonDir = pr.GetValue(startupDirOpt),
                 CacheDir = pr.GetValue(cacheDirOpt),
+                Kernel = pr.GetValue(kernelOpt),
+                RecoAssemblies = pr.GetValue(assemblyOpt) ?? [],
             };
             return await CliRunner.RunAsync(() => RunAsync(args, ct)).ConfigureAwait(false);
         });
@@ -102,6 +105,8 @@ internal static class ScanCommand
         public string? Broker { get; init; }
         public string? StartupJsonDir { get; init; }
         public string? CacheDir { get; init; }
+        public string? Kernel { get; init; }
+        public IReadOnlyList<string> RecoAssemblies { get; init; } = [];
     }
 
     private static async Task<int> RunAsync(ScanArguments a, CancellationToken ct)
@@ -140,7 +145,7 @@ internal static class ScanCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliException(e.Message);
+            throw CliException.From(e);
         }
 
         if (a.Workers is < 1)
@@ -158,20 +163,31 @@ internal static class ScanCommand
             throw new CliException($"--event: {e.Message}");
         }
 
-        await using var services = CliServices.Build(a.Verbose ? LogLevel.Information : LogLevel.Warning);
+        await using var services = CliServices.Build(a.Verbose ? LogLevel.Information : LogLevel.Warning, a.RecoAssemblies);
+        var registry = services.GetRequiredService<RecoRegistry>();
         IRecoAlgorithm reco;
         try
         {
-            reco = services.GetRequiredService<RecoRegistry>().Get(a.Reco);
-            reco.ValidateSettings(options.ToRecoContext(0));
+            reco = registry.Get(a.Reco);
         }
         catch (UnknownRecoException e)
         {
             throw new CliException($"--reco: {e.Message}");
         }
+
+        if (a.Kernel is not null && !CliOptions.HasKernels(reco))
+        {
+            var withKernels = registry.Names.Where(n => CliOptions.HasKernels(registry.Get(n)));
+            throw new CliException($"--kernel: reco '{reco.Name}' has no likelihood kernel (--kernel applies to {string.Join(", ", withKernels)})");
+        }
+
+        try
+        {
+            reco.ValidateSettings(options.ToRecoContext(0));
+        }
         catch (ArgumentException e)
         {
-            throw new CliException($"--reco-setting: {e.Message}");
+            throw CliException.From(e, "--reco-setting");
         }
 
         if (evt.Header.IsRealEvent || a.RealEvent == true)

@@ -83,7 +83,7 @@ public static class WorkerCommandHandler
             var doc = await StartupDocument.ReadFileAsync(o.StartupJson, TimeSpan.FromSeconds(o.StartupWaitSeconds), ct).ConfigureAwait(false);
             scan = WorkerScan.Create(doc, registry, loggers.CreateLogger<WorkerScan>());
         }
-        catch (Exception e) when (e is FileNotFoundException or StartupDocumentException or UnknownRecoException or ArgumentException or IOException)
+        catch (Exception e) when (e is FileNotFoundException or StartupDocumentException or UnknownRecoException or RecoPluginException or ArgumentException or IOException)
         {
             log.LogError("Cannot set up the scan: {Error}", e.Message);
             return ExitSetupError;

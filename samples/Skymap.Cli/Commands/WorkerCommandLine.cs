@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Skymap.Cli.Commands;
@@ -8,7 +9,7 @@ internal static class WorkerCommandLine
 {
     public static Command Create()
     {
-        var stdio = new Option<bool>("--stdio") { Description = "Serve tasks over stdin/stdout (length-prefixed protobuf; started by --transport processes)" };
+        var stdio = new Option<bool>("--stdio") { Description = "Serve tasks over stdin/stdout (length-prefixed MessagePack; started by --transport processes)" };
         var transport = new Option<string>("--transport") { Description = "rabbitmq (with --startup-json)", DefaultValueFactory = _ => "rabbitmq" };
         var startup = new Option<string?>("--startup-json") { Description = "Path of the server's startup.json (waited for)" };
         var broker = new Option<string?>("--broker") { Description = "AMQP address (default: SKYMAP_BROKER_ADDRESS; credentials from SKYMAP_BROKER_AUTH)" };
@@ -17,13 +18,25 @@ internal static class WorkerCommandLine
         var first = new Option<double>("--first-message-timeout") { Description = "Seconds to wait for the first task", DefaultValueFactory = _ => 3600 };
         var idle = new Option<double>("--idle-timeout") { Description = "Seconds without tasks before the worker exits", DefaultValueFactory = _ => 1800 };
         var wait = new Option<double>("--startup-wait") { Description = "Seconds to wait for startup.json to appear", DefaultValueFactory = _ => 60 };
+        var assemblies = new Option<string[]>("--reco-assembly") { Description = "A local copy of a plug-in assembly the startup document names (matched by SHA-256; default: the document's path)" };
         var cmd = new Command("worker", "Run a scan worker: fits pixel variations sent by a scan server (processes or RabbitMQ).")
         {
-            stdio, transport, startup, broker, prefetch, concurrency, first, idle, wait,
+            stdio, transport, startup, broker, prefetch, concurrency, first, idle, wait, assemblies,
         };
         cmd.SetAction(async (pr, ct) =>
         {
-            await using var services = CliServices.Build(LogLevel.Warning);
+            ServiceProvider services;
+            try
+            {
+                services = CliServices.Build(LogLevel.Warning, pr.GetValue(assemblies));
+            }
+            catch (CliException e)
+            {
+                CliRunner.WriteError(e.Message);
+                return WorkerCommandHandler.ExitSetupError;
+            }
+
+            await using var disposeServices = services.ConfigureAwait(false);
             return await WorkerCommandHandler.RunAsync(
                 new WorkerCommandOptions
                 {

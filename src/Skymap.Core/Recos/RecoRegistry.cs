@@ -31,7 +31,7 @@ public sealed class UnknownRecoException : Exception
 public sealed record RecoRegistration(string Name, Type ImplementationType);
 
 /// <summary>Resolves reconstructions by name from the registrations in a service provider.</summary>
-public sealed class RecoRegistry
+public sealed partial class RecoRegistry
 {
     private readonly IServiceProvider _services;
     private readonly Dictionary<string, RecoRegistration> _byName;
@@ -66,7 +66,7 @@ public sealed class RecoRegistry
 }
 
 /// <summary>Registers reconstructions with dependency injection.</summary>
-public static class RecoServiceCollectionExtensions
+public static partial class RecoServiceCollectionExtensions
 {
     /// <summary>Registers one reconstruction type under the name of its <see cref="RecoAlgorithmAttribute"/> (or an explicit name).</summary>
     public static IServiceCollection AddReco<TReco>(this IServiceCollection services, string? name = null)

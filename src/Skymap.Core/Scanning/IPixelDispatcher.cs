@@ -40,6 +40,9 @@ public sealed record ScanStartup
 
     /// <summary>The per-attempt task timeout workers enforce.</summary>
     public TimeSpan TaskTimeout { get; init; } = TimeSpan.FromSeconds(1800);
+
+    /// <summary>The plug-in assemblies workers must load for the reco (empty for a built-in reco).</summary>
+    public IReadOnlyList<RecoAssemblyReference> RecoAssemblies { get; init; } = [];
 }
 
 /// <summary>

@@ -162,6 +162,7 @@ public sealed class ScanEngine
                 Created = _e._time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0,
                 StartupDirectory = _e._options.StartupDirectory,
                 TaskTimeout = _e._options.TaskTimeout,
+                RecoAssemblies = RecoPluginLoader.ReferencesOf(_e._reco),
             };
 
             if (_e._checkpoint is { } cp)

@@ -25,7 +25,7 @@ public sealed class FrameFormatException : Exception
 
 /// <summary>
 /// Length-prefixed frames over a byte stream (the multi-process transport, SCANNER.md §9): a uint32 little-endian
-/// payload length, then the payload (a protobuf message). A zero-length frame is the worker's "ready" signal.
+/// payload length, then the payload (one MessagePack message, docs/wire-format.md). A zero-length frame is the worker's "ready" signal.
 /// </summary>
 public static class Framing
 {

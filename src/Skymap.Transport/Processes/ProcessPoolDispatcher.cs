@@ -56,7 +56,7 @@ public sealed class WorkerStartException : Exception
 
 /// <summary>
 /// The multi-process transport (SCANNER.md §9): spawns N local worker processes (<c>skymap worker --stdio
-/// --startup-json PATH</c>) and exchanges length-prefixed protobuf frames with them over stdin/stdout; their stderr is
+/// --startup-json PATH</c>) and exchanges length-prefixed MessagePack frames with them over stdin/stdout; their stderr is
 /// forwarded to the logger. Each worker holds at most <see cref="ProcessPoolOptions.TasksPerWorker"/> tasks. A worker
 /// that exits fails its in-flight attempts (FAILED "worker exited with code X") and is respawned; a malformed frame gets
 /// the worker killed, its attempts failed and a new worker started. The engine's retry rule decides what happens next.

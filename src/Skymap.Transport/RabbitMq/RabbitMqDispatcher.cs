@@ -45,7 +45,7 @@ public sealed record RabbitMqDispatcherOptions
 /// The RabbitMQ transport's server side (SCANNER.md §9). Declares durable quorum queues <c>to-clients-&lt;scan_id&gt;</c>
 /// (<c>x-delivery-limit</c> = K, dead-lettering to the reply queue), <c>from-clients-&lt;scan_id&gt;</c> and
 /// <c>dead-letters-&lt;scan_id&gt;</c>; writes <c>startup.json</c> atomically; publishes tasks with publisher confirms
-/// (persistent, content type <c>application/x-protobuf</c>, <c>type</c> = message name, message id
+/// (persistent, content type <c>application/x-msgpack</c>, <c>type</c> = message name, message id
 /// <c>nside:pixel:posvar:attempt</c>); consumes replies with prefetch 300.
 /// </summary>
 /// <remarks>

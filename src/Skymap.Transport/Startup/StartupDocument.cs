@@ -17,7 +17,8 @@ namespace Skymap.Transport.Startup;
 /// Layout (schema 1): <c>schema</c>, <c>scan_id</c>, <c>reco_algo</c>, <c>reco_settings</c> (string values), <c>scan_seed</c>,
 /// <c>nsides</c>, <c>task_timeout_s</c>, <c>event</c> (a <c>skymap-event/1</c> document), <c>prepared</c>
 /// (<c>seed_vertex</c> {x, y, z}, <c>seed_time</c>, <c>hit_doms</c>), <c>variations</c> [[x, y, z] …], <c>flags</c>
-/// {<c>rotate_vertex</c>, <c>refine_time</c>, <c>add_fallback_position</c>}, <c>created</c> (epoch s). Doubles are written
+/// {<c>rotate_vertex</c>, <c>refine_time</c>, <c>add_fallback_position</c>}, <c>created</c> (epoch s), and for a plug-in
+/// reco <c>reco_assemblies</c> [{<c>path</c>, <c>sha256</c>} …] (absent for a built-in reco). Doubles are written
 /// round-trip exact; non-finite values as the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>.
 /// </remarks>
 public sealed class StartupDocument
@@ -73,6 +74,9 @@ public sealed class StartupDocument
     /// <summary>Epoch seconds of creation.</summary>
     public required double Created { get; init; }
 
+    /// <summary>The plug-in assemblies (path and SHA-256) a worker loads for the reco; empty for a built-in reco.</summary>
+    public IReadOnlyList<RecoAssemblyReference> RecoAssemblies { get; init; } = [];
+
     /// <summary>Lower-case hex SHA-256 of some bytes.</summary>
     public static string ComputeSha256(ReadOnlyMemory<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
 
@@ -125,6 +129,20 @@ public sealed class StartupDocument
             w.WriteBoolean("add_fallback_position", startup.Flags.HasFlag(RecoFlags.AddFallbackPosition));
             w.WriteEndObject();
             WriteDouble(w, "created", startup.Created);
+            if (startup.RecoAssemblies.Count > 0)
+            {
+                w.WriteStartArray("reco_assemblies");
+                foreach (var a in startup.RecoAssemblies)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("path", a.Path);
+                    w.WriteString("sha256", a.Sha256);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteEndObject();
         }
 
@@ -213,6 +231,21 @@ public sealed class StartupDocument
                 throw new StartupDocumentException($"startup document field 'task_timeout_s' must be > 0, got {timeout}");
             }
 
+            var assemblies = new List<RecoAssemblyReference>();
+            if (root.TryGetProperty("reco_assemblies", out _))
+            {
+                foreach (var a in Get(root, "reco_assemblies", JsonValueKind.Array).EnumerateArray())
+                {
+                    if (a.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new StartupDocumentException("startup document field 'reco_assemblies' must hold {path, sha256} objects");
+                    }
+
+                    assemblies.Add(new RecoAssemblyReference(
+                        Get(a, "path", JsonValueKind.String).GetString()!, Get(a, "sha256", JsonValueKind.String).GetString()!));
+                }
+            }
+
             return new StartupDocument(copy)
             {
                 ScanId = Get(root, "scan_id", JsonValueKind.String).GetString()!,
@@ -226,6 +259,7 @@ public sealed class StartupDocument
                 Nsides = Get(root, "nsides", JsonValueKind.String).GetString()!,
                 TaskTimeout = TimeSpan.FromSeconds(timeout),
                 Created = GetDouble(root, "created"),
+                RecoAssemblies = assemblies,
             };
         }
     }

@@ -446,7 +446,7 @@ public sealed class RabbitMqWorker
                 _scanGeneration++;
                 _logger.LogInformation("Reloaded the startup document {Path} (sha256 {Sha}): the server restarted", _options.StartupPath, doc.Sha256);
             }
-            catch (Exception e) when (e is IOException or StartupDocumentException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or StartupDocumentException or UnauthorizedAccessException or RecoPluginException)
             {
                 _logger.LogWarning("Could not reload the startup document {Path}: {Error}", _options.StartupPath, e.Message);
             }

@@ -41,11 +41,16 @@ public sealed class WorkerScan
 
     /// <summary>Resolves the reco of a startup document and prepares its event.</summary>
     /// <exception cref="UnknownRecoException">The reco is not registered in this worker.</exception>
+    /// <exception cref="RecoPluginException">A plug-in assembly the document names is missing or differs from its SHA-256.</exception>
     public static WorkerScan Create(StartupDocument startup, RecoRegistry registry, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(startup);
         ArgumentNullException.ThrowIfNull(registry);
         logger ??= NullLogger.Instance;
+        if (startup.RecoAssemblies.Count > 0)
+        {
+            registry = registry.WithAssemblyFiles(startup.RecoAssemblies);
+        }
         var reco = registry.Get(startup.RecoAlgo);
         reco.ValidateSettings(startup.RecoContext);
         var prepared = reco.Prepare(startup.Event, startup.RecoContext);
