@@ -121,7 +121,6 @@ public sealed class ContourCalibratorTests
         var back = SkyScanResultJson.Deserialize(SkyScanResultJson.Serialize(calibrated));
         Assert.All(back.Blocks, blk => Assert.Equal(a.ToResultCalibration(), blk.Metadata.Calibration));
         Assert.Equal("mismatch", back.Metadata.Calibration!.TruthModel);
-        Assert.True(back.ResultEquals(calibrated));
         Assert.Equal(result.Blocks.SelectMany(blk => blk.Rows), back.Blocks.SelectMany(blk => blk.Rows));
     }
 
