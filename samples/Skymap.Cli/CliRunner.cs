@@ -16,7 +16,7 @@ internal static partial class CliRunner
         }
         catch (CliException e)
         {
-            WriteError(e.Message);
+            WriteError(CleanMessage(e)); // messages built from library exceptions may carry "(Parameter 'x')"
             return e.ExitCode;
         }
         catch (OperationCanceledException)

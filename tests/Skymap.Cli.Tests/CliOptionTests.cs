@@ -88,6 +88,17 @@ public class CliOptionTests
     }
 
     [Fact]
+    public void A_bad_kernel_setting_names_the_value_without_parameter_suffixes()
+    {
+        var r = CliProcess.Run("scan", "--event", Event, "--reco", "pandel_mpe", "--reco-setting", "kernel=bogus", "--nsides", "1:0", "--output-dir", CliProcess.TempDir());
+        Assert.Equal(2, r.ExitCode);
+        var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("skymap: error: --reco-setting: reco setting 'kernel': ", line, StringComparison.Ordinal);
+        Assert.Contains("'bogus'", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Clean_message_drops_every_parameter_suffix()
     {
         var inner = new ArgumentException("kernel must be auto or simd", "value");

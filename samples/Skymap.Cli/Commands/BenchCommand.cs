@@ -24,6 +24,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measurements: reconstruction quality on simulated events.");
         bench.Subcommands.Add(CreateQuality());
         bench.Subcommands.Add(CreateTransport());
+        bench.Subcommands.Add(BenchKernelsCommand.Create());
         return bench;
     }
 

@@ -19,7 +19,7 @@ internal static class ScanCommand
     public static Command Create()
     {
         var eventOpt = new Option<string>("--event", "--event-file") { Description = "A skymap-event/1 file, or builtin:NAME", Required = true };
-        var recoOpt = new Option<string>("--reco", "--reco-algo") { Description = "Reconstruction name (dummy, crash_dummy, pandel_spe, pandel_mpe, millipede)", Required = true };
+        var recoOpt = new Option<string>("--reco", "--reco-algo") { Description = "Reconstruction name (dummy, crash_dummy, pandel_spe, pandel_mpe, millipede, or one from --reco-assembly)", Required = true };
         var nsidesOpt = new Option<string>("--nsides") { Description = "NSide progression", DefaultValueFactory = _ => NSideProgression.DefaultText };
         var outOpt = new Option<string>("--output-dir") { Description = "Directory for result files, scan-manifest.json and startup.json", Required = true };
         var workersOpt = new Option<int?>("--workers") { Description = "Worker count (default: logical CPU count)" }.Must(w => w >= 1, "≥ 1");

@@ -2,10 +2,10 @@ using Skymap.Core.Geometry;
 using Skymap.Core.Likelihood;
 using Xunit.Abstractions;
 
-namespace Skymap.Core.Tests.Likelihood.OpenCl;
+namespace Skymap.Core.Tests.Likelihood.Kernels;
 
 /// <summary>
-/// One contract, every backend present (scalar, each SIMD width, OpenCL): agreement with the scalar reference to a
+/// One contract, every backend present (scalar, each SIMD width, ILGPU's CPU accelerator, a GPU where usable): agreement with the scalar reference to a
 /// relative 1e-9 on the event llh over random and edge-case hypotheses, batched = single, bit-identical repeats.
 /// </summary>
 public class LikelihoodKernelContractTests(ITestOutputHelper output)
@@ -68,8 +68,7 @@ public class LikelihoodKernelContractTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [CpuBackendData]
-    [OpenClBackendData]
+    [KernelBackendData]
     public void Event_llh_matches_scalar_to_1e9(string backend)
     {
         var kernel = KernelBackends.Get(backend);
@@ -96,8 +95,7 @@ public class LikelihoodKernelContractTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [CpuBackendData]
-    [OpenClBackendData]
+    [KernelBackendData]
     public void Terms_match_scalar_terms(string backend)
     {
         var kernel = KernelBackends.Get(backend);
@@ -122,8 +120,7 @@ public class LikelihoodKernelContractTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [CpuBackendData]
-    [OpenClBackendData]
+    [KernelBackendData]
     public void Batched_hypotheses_equal_single_calls_bit_for_bit(string backend)
     {
         var kernel = KernelBackends.Get(backend);
@@ -147,8 +144,7 @@ public class LikelihoodKernelContractTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [CpuBackendData]
-    [OpenClBackendData]
+    [KernelBackendData]
     public void Repeated_evaluations_are_bit_identical_across_events(string backend)
     {
         var kernel = KernelBackends.Get(backend);
@@ -176,8 +172,7 @@ public class LikelihoodKernelContractTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [CpuBackendData]
-    [OpenClBackendData]
+    [KernelBackendData]
     public void Nan_inputs_propagate_and_empty_batches_give_zero(string backend)
     {
         var kernel = KernelBackends.Get(backend);
@@ -194,8 +189,7 @@ public class LikelihoodKernelContractTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [CpuBackendData]
-    [OpenClBackendData]
+    [KernelBackendData]
     public void Poisson_llh_matches_scalar(string backend)
     {
         var rng = new Random(9);
@@ -216,12 +210,12 @@ public class LikelihoodKernelContractTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [CpuBackendData]
-    [OpenClBackendData]
+    [KernelBackendData]
     public void Name_and_kind_say_what_the_kernel_is(string backend)
     {
         var kernel = KernelBackends.Get(backend);
         Assert.StartsWith(backend.Split('-')[0], kernel.Name, StringComparison.Ordinal);
+        Assert.Equal(backend.StartsWith("simd", StringComparison.Ordinal) ? "simd" : backend, LikelihoodKernels.Format(kernel.Kind));
         Assert.NotEqual(KernelKind.Auto, kernel.Kind);
         Assert.Throws<ArgumentException>(() => kernel.PandelTerms(PandelVariant.Spe, SyntheticDoms.Create(1, 5).Truth, SyntheticDoms.Create(1, 5).Batch, new double[4]));
     }
