@@ -45,7 +45,7 @@ public sealed class SkymapAnalysis
     private readonly Dictionary<double, IReadOnlyList<SkyContour>> _contours = [];
     private int[]? _triangles;
     private IReadOnlyList<ContourSummary>? _summaries;
-    private ProbabilityMap? _probability;
+    private readonly Dictionary<double, ProbabilityMap> _probability = [];
 
     /// <summary>Analyses a result.</summary>
     /// <param name="result">The result (any version).</param>
@@ -308,13 +308,22 @@ public sealed class SkymapAnalysis
         }
     }
 
-    /// <summary>The probability map P ∝ exp(−Δllh) over <see cref="FinestMap"/> (computed once).</summary>
+    /// <summary>The probability map P ∝ exp(−Δllh) over <see cref="FinestMap"/> (computed once per smoothing).</summary>
+    /// <param name="angularErrorFloorDegrees">σ (deg) of an optional Gaussian smoothing (skyreader's angular error floor).</param>
     /// <returns>The map with its highest-density levels.</returns>
-    public ProbabilityMap ProbabilityMap()
+    /// <exception cref="ArgumentOutOfRangeException">The floor is not a positive number.</exception>
+    public ProbabilityMap ProbabilityMap(double? angularErrorFloorDegrees = null)
     {
+        var key = angularErrorFloorDegrees ?? 0.0;
         lock (_gate)
         {
-            return _probability ??= new ProbabilityMap(_finestMap, FinestPixelAreaDegrees);
+            if (!_probability.TryGetValue(key, out var map))
+            {
+                map = new ProbabilityMap(_finestMap, MaxNside, angularErrorFloorDegrees);
+                _probability[key] = map;
+            }
+
+            return map;
         }
     }
 

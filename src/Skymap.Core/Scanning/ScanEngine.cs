@@ -210,7 +210,7 @@ public sealed class ScanEngine
             while (true)
             {
                 var slice = PixelSelector.Slice(_progression, maxThresholded);
-                var pixels = PixelSelector.NextPixels(slice, _finished, _sentPixels, _e._options.NeighbourRefine2dllh);
+                var pixels = PixelSelector.NextPixels(slice, _finished, _sentPixels, _e._options.NeighbourRefine2dllh, _e._options.Region);
                 if (pixels.Count == 0 && collectedAllSent)
                 {
                     Log.LogInformation("Scan {ScanId} done: {Pixels} pixels finished", _scanId, _finished.Count);
