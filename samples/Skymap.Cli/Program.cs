@@ -17,6 +17,7 @@ public static class Program
             PlotCommandLine.Create(),
             LlhCommandLine.Create(),
             BenchCommand.Create(),
+            CalibrateCommand.Create(),
             WorkerCommandLine.Create(),
             DevicesCommandLine.Create(),
         };

@@ -3,6 +3,9 @@ using Skymap.Core.Events;
 using Skymap.Core.Maps;
 using Skymap.Core.Scanning;
 using Skymap.Core.Simulation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Skymap.Plotting;
 using Spectre.Console;
 
 namespace Skymap.Cli;
@@ -10,22 +13,18 @@ namespace Skymap.Cli;
 /// <summary>After a scan: the FITS map and plots, and the table printed for the user.</summary>
 internal static class ScanSummary
 {
-    /// <summary>Writes the FITS/SVG/PNG products of a non-empty result; returns the analysis (null when empty).</summary>
-    public static (SkymapAnalysis? Analysis, SkymapProductPaths? Paths) WriteProducts(ScanOutcome outcome, string outputDir)
+    /// <summary>
+    /// The products observer of a scan: FITS maps and contour files, and the figures of Skymap.Plotting unless
+    /// <paramref name="noPlots"/>; the event's truth (simulated events) is marked on the zoomed plot.
+    /// </summary>
+    public static SkymapProductsObserver ProductsObserver(string outputDir, SkymapEvent evt, bool noPlots, IServiceProvider services)
     {
-        if (outcome.Result.IsEmpty)
+        SkyPoint? truth = evt.Truth is { } t ? new SkyPoint(t.Ra * 180 / Math.PI, t.Dec * 180 / Math.PI) : null;
+        var options = new SkymapProductOptions
         {
-            return (null, null);
-        }
-
-        var result = outcome.Result.ToSkyScanResult();
-        if (result.BestFit() is null)
-        {
-            return (null, null);
-        }
-
-        var analysis = new SkymapAnalysis(result);
-        return (analysis, SkymapProducts.WriteAll(analysis, outputDir));
+            Figures = noPlots ? null : new SkymapFigureWriter(new SkymapFigureOptions { Truth = truth }),
+        };
+        return new SkymapProductsObserver(outputDir, options, logger: services.GetService<ILogger<SkymapProductsObserver>>());
     }
 
     /// <summary>Compares the best fit with the event's truth, when it has one.</summary>
@@ -73,7 +72,8 @@ internal static class ScanSummary
         AnsiConsole.MarkupLine($"Output: [blue]{Markup.Escape(outputDir)}[/]");
         if (products is { } p)
         {
-            AnsiConsole.MarkupLine($"Plot: [blue]{Markup.Escape(p.Png)}[/], [blue]{Markup.Escape(p.Svg)}[/]; map: [blue]{Markup.Escape(p.Fits)}[/]");
+            var plots = p.Figures.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(f => $"[blue]{Markup.Escape(f)}[/]");
+            AnsiConsole.MarkupLine($"Map: [blue]{Markup.Escape(p.Fits)}[/]; plots: {(p.Figures.Count == 0 ? "none" : string.Join(", ", plots))} (+ SVG/PDF)");
         }
     }
 

@@ -52,7 +52,8 @@ public abstract class PandelTrackReco : IRecoAlgorithm
     {
         ArgumentNullException.ThrowIfNull(prepared);
         ArgumentNullException.ThrowIfNull(context);
-        return new PandelWorker(Variant, prepared, LikelihoodKernels.Create(RecoSettings.Kernel(context)));
+        var kind = RecoSettings.Kernel(context);
+        return new BatchedPandelWorker(new PandelWorker(Variant, prepared, LikelihoodKernels.Create(kind)), Variant, prepared, kind);
     }
 
     /// <summary>Fits one hypothesis family: direction fixed, from one seed.</summary>

@@ -5,7 +5,7 @@ using Skymap.Core.Recos;
 
 namespace Skymap.Recos;
 
-/// <summary>The settings the physics recos share: <c>time_window</c> (ns, optional) and <c>kernel</c> (auto|scalar|simd).</summary>
+/// <summary>The settings the physics recos share: <c>time_window</c> (ns, optional) and <c>kernel</c> (auto|scalar|simd|ilgpu|ilgpu-cpu).</summary>
 internal static class RecoSettings
 {
     public const string TimeWindowKey = "time_window";

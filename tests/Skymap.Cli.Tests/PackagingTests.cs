@@ -21,13 +21,13 @@ public class PackagingTests
         var feed = CliProcess.TempDir();
         var output = CliProcess.TempDir();
         var version = $"0.1.0-test{DateTime.UtcNow:yyyyMMddHHmmssfff}";
-        foreach (var project in new[] { "src/Skymap.Core", "src/Skymap.Recos", "src/Skymap.Transport" })
+        foreach (var project in new[] { "src/Skymap.Core", "src/Skymap.Recos", "src/Skymap.Transport", "src/Skymap.Plotting" })
         {
             Run(root, "pack", project, "-c", Configuration, "--no-build", "-o", feed, $"-p:SkymapPackageVersion={version}");
         }
 
         var packages = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).Order().ToArray();
-        Assert.Equal(new[] { $"Skymap.Core.{version}.nupkg", $"Skymap.Recos.{version}.nupkg", $"Skymap.Transport.{version}.nupkg" }, packages);
+        Assert.Equal(new[] { $"Skymap.Core.{version}.nupkg", $"Skymap.Plotting.{version}.nupkg", $"Skymap.Recos.{version}.nupkg", $"Skymap.Transport.{version}.nupkg" }, packages);
 
         Run(root, "build", "samples/InProcessScan", "-c", Configuration, "-o", output,
             $"-p:SkymapPackageVersion={version}", $"-p:RestoreAdditionalProjectSources={feed}");

@@ -14,7 +14,7 @@ public sealed class PlotCommandTests(Xunit.Abstractions.ITestOutputHelper output
     private static int Run(string resultPath, string? outDir, bool systematics, TextWriter stdout)
     {
         var type = Assembly.Load("skymap").GetType("Skymap.Cli.Commands.PlotCommandHandler", throwOnError: true)!;
-        var method = type.GetMethod("Run", BindingFlags.Static | BindingFlags.NonPublic)!;
+        var method = type.GetMethod("Run", BindingFlags.Static | BindingFlags.NonPublic, [typeof(string), typeof(string), typeof(bool), typeof(TextWriter)])!;
         try
         {
             return (int)method.Invoke(null, [resultPath, outDir, systematics, stdout])!;
@@ -64,8 +64,11 @@ public sealed class PlotCommandTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.Contains("3sigma", text, StringComparison.Ordinal);
         var stem = Path.Combine(_dir, "run00136766.evt000007637140.GOLD_8_64_512");
         Assert.True(File.Exists(stem + ".skymap_nside_512_llh.fits.gz"));
-        Assert.True(File.Exists(stem + ".skymap.svg"));
-        Assert.True(File.Exists(stem + ".skymap.png"));
+        foreach (var ext in new[] { ".png", ".svg", ".pdf", ".plot_zoomed_wilks.png", ".plot_zoomed_wilks.svg", ".plot_zoomed_wilks.pdf",
+                     ".skymap_nside_512_llh.multiorder.fits.gz", ".skymap_nside_512_probability.fits.gz", ".contour_50.txt", ".contour_90.txt" })
+        {
+            Assert.True(File.Exists(stem + ext), stem + ext);
+        }
     }
 
     [Fact]
@@ -77,7 +80,56 @@ public sealed class PlotCommandTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.Equal(0, Run(files.Json, outDir, systematics: true, stdout));
         Assert.Contains("IC160427A", stdout.ToString(), StringComparison.Ordinal);
         Assert.Contains("22.2000", stdout.ToString(), StringComparison.Ordinal);
-        Assert.Equal(3, Directory.GetFiles(outDir).Length);
+        Assert.Equal(12, Directory.GetFiles(outDir).Length);
+        Assert.True(File.Exists(Path.Combine(outDir, "run00136766.evt000007637140.GOLD_8_64_512.plot_zoomed.png")));
+    }
+
+    [Fact]
+    public void Plot_reads_the_upstream_reference_csv()
+    {
+        var csv = Path.Combine(SharedData(), "skymap_reference_BRONZE_run136662_evt35405932.csv");
+        using var stdout = new StringWriter();
+        Assert.Equal(0, Run(csv, _dir, systematics: false, stdout));
+        output.WriteLine(stdout.ToString());
+        Assert.Contains("Event     run00136662.evt000035405932.BRONZE (nsides 8, 64, 512; 3143 pixels)", stdout.ToString(), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_dir, "run00136662.evt000035405932.BRONZE_8_64_512.plot_zoomed_wilks.png")));
+    }
+
+    [Fact]
+    public void Plot_rejects_a_bad_circle_and_a_bad_csv_line()
+    {
+        var e = Assert.ThrowsAny<Exception>(() => Cli("plot", "x.json", "--circle", "10,100,1"));
+        var bad = Path.Combine(_dir, "bad_GOLD_run1_evt2.csv");
+        File.WriteAllLines(bad, ["nside,pixel_ring,llh,E_in,E_tot", "8,0,1.0,2.0,3.0", "8,1,oops,2,3"]);
+        using var stdout = new StringWriter();
+        var e2 = Assert.ThrowsAny<Exception>(() => Run(bad, _dir, false, stdout));
+        Assert.Equal("CliException", e2.GetType().Name);
+        Assert.Contains("line 3", e2.Message, StringComparison.Ordinal);
+        Assert.Contains("--circle '10,100,1'", e.Message, StringComparison.Ordinal);
+    }
+
+    // Runs the handler with parsed arguments (as the command line would build them).
+    private static int Cli(string command, string result, string option, string value)
+    {
+        _ = command;
+        var args = Assembly.Load("skymap").GetType("Skymap.Cli.Commands.PlotArguments", throwOnError: true)!;
+        var instance = Activator.CreateInstance(args)!;
+        args.GetProperty("Result")!.SetValue(instance, result);
+        if (option == "--circle")
+        {
+            args.GetProperty("Circles")!.SetValue(instance, new[] { value });
+        }
+
+        var type = Assembly.Load("skymap").GetType("Skymap.Cli.Commands.PlotCommandHandler", throwOnError: true)!;
+        var method = type.GetMethod("Run", BindingFlags.Static | BindingFlags.NonPublic, [args, typeof(TextWriter)])!;
+        try
+        {
+            return (int)method.Invoke(null, [instance, TextWriter.Null])!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
     }
 
     [Fact]

@@ -592,6 +592,31 @@ public abstract partial class RouteTests
         Assert.Equal("argument include_deleted: must be a bool (true/false), got \"maybe\"", (await host.GetAsync(Tokens.User, "/scan/abc?include_deleted=maybe")).Reason);
     }
 
+    [DriverFact]
+    public async Task A_restart_resumes_interrupted_scans_or_marks_them_failed_with_a_reason()
+    {
+        var first = NewHost();
+        var slow = (JsonObject r) =>
+        {
+            r["nsides"] = new JsonObject { ["8"] = 0 };
+            r["reco_settings"] = new JsonObject { ["sleep"] = 0.05 };
+        };
+        var id = (string)(await first.SubmitAsync(slow))["scan_id"]!;
+        var done = (string)(await first.SubmitAsync(r => r["priority"] = 100))["scan_id"]!;
+        await first.WaitForFinalAsync(done);
+        var doneResult = await (await first.GetAsync(Tokens.User, $"/scan/{done}/result")).Raw.Content.ReadAsStringAsync();
+        await first.WaitForStatusAsync(id, s => ((string)s["scan_state"]!).StartsWith("IN_PROGRESS", StringComparison.Ordinal));
+
+        // A stop while the scan runs leaves it launched and unfinished; a restart with no resumes left fails it, with the reason.
+        using var second = new DriverHost(first, new Dictionary<string, string?> { ["Launch:MaxResumes"] = "0" });
+        first.Dispose();
+        var status = await second.WaitForStatusAsync(id, s => s["deactivated"] is not null);
+        Assert.StartsWith("FAILED__", (string)status["scan_state"]!);
+        Assert.Equal("interrupted by 1 service restarts; not resumed again", (string)status["failure_reason"]!);
+        Assert.Empty((await second.GetAsync(Tokens.System, "/scans/running")).Object["scans"]!.AsArray());
+        Assert.Equal(doneResult, await (await second.GetAsync(Tokens.User, $"/scan/{done}/result")).Raw.Content.ReadAsStringAsync());
+    }
+
     internal static string SampleResult(bool complete, bool withNan)
     {
         var rows = Enumerable.Range(0, 12).Select(i => new ResultRow(i, withNan && i == 3 ? double.NaN : 10.0 + i * 0.5 - (i == 5 ? 8 : 0), 1, 2, 0, 0, 0, 0)).ToArray();

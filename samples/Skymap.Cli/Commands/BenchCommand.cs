@@ -3,11 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Skymap.Core.Calibration;
 using Skymap.Core.Geometry;
 using Skymap.Core.Maps;
 using Skymap.Core.Pixels;
 using Skymap.Core.Randomness;
 using Skymap.Core.Recos;
+using Skymap.Core.Refinement;
 using Skymap.Core.Scanning;
 using Skymap.Core.Simulation;
 using Skymap.Transport.InProcess;
@@ -22,6 +24,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measurements: reconstruction quality on simulated events.");
         bench.Subcommands.Add(CreateQuality());
         bench.Subcommands.Add(CreateTransport());
+        bench.Subcommands.Add(BenchKernelsCommand.Create());
         return bench;
     }
 
@@ -64,13 +67,63 @@ internal static class BenchCommand
         var nsides = new Option<string>("--nsides") { Description = "NSide progression of each scan", DefaultValueFactory = _ => NSideProgression.DefaultText };
         var workers = new Option<int?>("--workers") { Description = "In-process workers (default: CPU count)" };
         var radius = new Option<double>("--vertex-radius") { Description = "Vertices uniform in a sphere of this radius [m] about the detector centre", DefaultValueFactory = _ => 200 };
-        var cmd = new Command("quality", "Simulate N through-going tracks with random directions, scan each, and report the median angular error, 50%/90% coverage and the median 90% area.")
+        var first = new Option<int>("--first-event") { Description = "Index of the first event of the sample (to split a study into parts)", DefaultValueFactory = _ => 0 };
+        var region = new Option<double?>("--region-radius") { Description = "Scan only a disc of this radius [deg] around the true direction (its first nside); default: the full sky" };
+        var trials = new Option<int?>("--calibration-trials") { Description = "Also calibrate every event by re-simulation with this many trials and report the calibrated coverage" };
+        var calNsides = new Option<string>("--calibration-nsides") { Description = "Local progression of the calibration trials", DefaultValueFactory = _ => CalibrationOptions.DefaultProgressionText };
+        var calRadius = new Option<double>("--calibration-radius") { Description = "Disc radius [deg] of the trials' first nside around the best fit", DefaultValueFactory = _ => CalibrationOptions.DefaultRadiusDegrees };
+        var truth = new TruthModelOptions("", "the simulated events");
+        var calTruth = new TruthModelOptions("calibration-", "the calibration trials (default: --truth-model)");
+        var cmd = new Command("quality", "Simulate N through-going tracks with random directions, scan each, and report the median angular error, 50%/90% coverage and the median 90% area (optionally with per-event calibrated contours).")
         {
-            reco, events, energy, seed, nsides, workers, radius,
+            reco, events, energy, seed, nsides, workers, radius, first, region, trials, calNsides, calRadius,
         };
-        cmd.SetAction((pr, ct) => CliRunner.RunAsync(() => RunQualityAsync(
-            pr.GetValue(reco)!, pr.GetValue(events), pr.GetValue(energy), pr.GetValue(seed), pr.GetValue(nsides)!, pr.GetValue(workers), pr.GetValue(radius), Console.Out, ct)));
+        foreach (var o in truth.All.Concat(calTruth.All))
+        {
+            cmd.Options.Add(o);
+        }
+
+        cmd.SetAction((pr, ct) => CliRunner.RunAsync(() =>
+        {
+            var model = truth.Resolve(pr);
+            var q = new QualityArguments
+            {
+                Reco = pr.GetValue(reco)!,
+                Events = pr.GetValue(events),
+                Energy = pr.GetValue(energy),
+                Seed = pr.GetValue(seed),
+                Nsides = pr.GetValue(nsides)!,
+                Workers = pr.GetValue(workers),
+                VertexRadius = pr.GetValue(radius),
+                FirstEvent = pr.GetValue(first),
+                RegionRadiusDegrees = pr.GetValue(region),
+                TruthModel = model,
+                CalibrationTrials = pr.GetValue(trials),
+                CalibrationNsides = pr.GetValue(calNsides)!,
+                CalibrationRadiusDegrees = pr.GetValue(calRadius),
+                CalibrationTruthModel = calTruth.Resolve(pr, model),
+            };
+            return RunQualityAsync(q, Console.Out, ct);
+        }));
         return cmd;
+    }
+
+    internal sealed record QualityArguments
+    {
+        public string Reco { get; init; } = "pandel_mpe";
+        public int Events { get; init; } = 50;
+        public double Energy { get; init; } = 1e5;
+        public ulong Seed { get; init; } = 1;
+        public string Nsides { get; init; } = NSideProgression.DefaultText;
+        public int? Workers { get; init; }
+        public double VertexRadius { get; init; } = 200;
+        public int FirstEvent { get; init; }
+        public double? RegionRadiusDegrees { get; init; }
+        public TruthModel TruthModel { get; init; } = TruthModel.Nominal;
+        public int? CalibrationTrials { get; init; }
+        public string CalibrationNsides { get; init; } = CalibrationOptions.DefaultProgressionText;
+        public double CalibrationRadiusDegrees { get; init; } = CalibrationOptions.DefaultRadiusDegrees;
+        public TruthModel CalibrationTruthModel { get; init; } = TruthModel.Nominal;
     }
 
     /// <summary>One simulated event of the quality sample: random isotropic direction, vertex in a sphere, random MJD.</summary>
@@ -101,34 +154,63 @@ internal static class BenchCommand
         };
     }
 
-    private static async Task<int> RunQualityAsync(
-        string recoName, int n, double energy, ulong seed, string nsides, int? workers, double vertexRadius, TextWriter stdout, CancellationToken ct)
+    private static NSideProgression ParseProgression(string text, string option)
     {
+        try
+        {
+            return NSideProgression.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"{option}: {e.Message}");
+        }
+    }
+
+    private static async Task<int> RunQualityAsync(QualityArguments a, TextWriter stdout, CancellationToken ct)
+    {
+        var n = a.Events;
         if (n < 1)
         {
             throw new CliException($"--events must be ≥ 1, got {n}");
         }
 
-        if (!(energy > 0))
+        if (!(a.Energy > 0))
         {
-            throw new CliException($"--energy must be > 0 GeV, got {energy}");
+            throw new CliException($"--energy must be > 0 GeV, got {a.Energy}");
         }
 
-        NSideProgression progression;
-        try
+        if (a.FirstEvent < 0)
         {
-            progression = NSideProgression.Parse(nsides);
+            throw new CliException($"--first-event must be ≥ 0, got {a.FirstEvent}");
         }
-        catch (FormatException e)
+
+        if (a.RegionRadiusDegrees is { } rr && !(rr > 0 && rr <= 180))
         {
-            throw new CliException($"--nsides: {e.Message}");
+            throw new CliException($"--region-radius must be in (0, 180] deg, got {rr}");
+        }
+
+        var progression = ParseProgression(a.Nsides, "--nsides");
+        CalibrationOptions? calibration = null;
+        if (a.CalibrationTrials is { } trials)
+        {
+            calibration = new CalibrationOptions
+            {
+                Trials = trials,
+                TruthModel = a.CalibrationTruthModel,
+                Progression = ParseProgression(a.CalibrationNsides, "--calibration-nsides"),
+                Radius = a.CalibrationRadiusDegrees * Math.PI / 180,
+            };
+            if (calibration.Validate() is { } invalid)
+            {
+                throw new CliException($"--calibration-*: {invalid}");
+            }
         }
 
         await using var services = CliServices.Build(LogLevel.Warning);
         IRecoAlgorithm reco;
         try
         {
-            reco = services.GetRequiredService<RecoRegistry>().Get(recoName);
+            reco = services.GetRequiredService<RecoRegistry>().Get(a.Reco);
         }
         catch (UnknownRecoException e)
         {
@@ -137,20 +219,44 @@ internal static class BenchCommand
 
         var errors = new List<double>();
         var areas90 = new List<double>();
-        int in50 = 0, in90 = 0;
+        var calAreas90 = new List<double>();
+        var calLevels90 = new List<double>();
+        int in50 = 0, in90 = 0, cal50 = 0, cal90 = 0;
         var clock = Stopwatch.StartNew();
-        stdout.WriteLine($"# bench quality: reco {recoName}, {n} tracks at {energy:0.###e+0} GeV, nsides \"{progression}\", seed {seed}");
-        stdout.WriteLine("# event  zenith  azimuth  error_deg  in50  in90  area90_deg2  seconds");
-        for (var i = 0; i < n; i++)
+        var regionText = a.RegionRadiusDegrees is { } r ? string.Create(CultureInfo.InvariantCulture, $", scans in a {r:0.###}° disc around the truth") : "";
+        stdout.WriteLine($"# bench quality: reco {a.Reco}, {n} tracks at {a.Energy:0.###e+0} GeV (events {a.FirstEvent}–{a.FirstEvent + n - 1}), nsides \"{progression}\"{regionText}, seed {a.Seed}, truth model {a.TruthModel}");
+        if (calibration is not null)
         {
-            var sim = QualityEvent(seed, i, energy, vertexRadius);
+            stdout.WriteLine($"# calibration: {calibration.Trials} trials per event, truth model {calibration.TruthModel}, nsides \"{calibration.Progression}\" in {a.CalibrationRadiusDegrees:0.###}° around the best fit");
+            stdout.WriteLine("# event  zenith  azimuth  error_deg  in50  in90  area90_deg2  2dllh_truth  cal50  cal90  cal_in50  cal_in90  cal_area90_deg2  cal_energy  seconds");
+        }
+        else
+        {
+            stdout.WriteLine("# event  zenith  azimuth  error_deg  in50  in90  area90_deg2  seconds");
+        }
+
+        stdout.Flush();
+        for (var k = 0; k < n; k++)
+        {
+            var i = a.FirstEvent + k;
+            var sim = QualityEvent(a.Seed, i, a.Energy, a.VertexRadius) with { Model = a.TruthModel };
             var evt = EventSimulator.Simulate(sim);
             var started = clock.Elapsed;
-            await using var dispatcher = new InProcessDispatcher(workers);
-            var options = new ScanOptions { Progression = progression, Seed = seed + (ulong)i };
-            var outcome = await new ScanEngine(reco, dispatcher, options).RunAsync(evt, ct).ConfigureAwait(false);
-            var analysis = new SkymapAnalysis(outcome.Result.ToSkyScanResult());
             var truth = evt.Truth!;
+            var options = new ScanOptions
+            {
+                Progression = progression,
+                Seed = a.Seed + (ulong)i,
+                Region = a.RegionRadiusDegrees is { } rd ? new ScanRegion(truth.Ra, truth.Dec, rd * Math.PI / 180) : null,
+            };
+            ScanOutcome outcome;
+            await using (var dispatcher = new InProcessDispatcher(a.Workers))
+            {
+                outcome = await new ScanEngine(reco, dispatcher, options).RunAsync(evt, ct).ConfigureAwait(false);
+            }
+
+            var result = outcome.Result.ToSkyScanResult();
+            var analysis = new SkymapAnalysis(result);
             var cmp = TruthComparison.Compare(truth.Ra, truth.Dec, analysis.BestRa, analysis.BestDec,
                 (ra, dec) => analysis.Llh(ra, dec) is { } llh ? analysis.DeltaLlh2(llh) : null);
             var area = analysis.PixelSumArea(analysis.Level90.Value);
@@ -158,12 +264,36 @@ internal static class BenchCommand
             areas90.Add(area);
             in50 += cmp.InsideContour50 ? 1 : 0;
             in90 += cmp.InsideContour90 ? 1 : 0;
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{i,7}  {sim.Zenith,6:0.000}  {sim.Azimuth,7:0.000}  {cmp.AngularDistanceDeg,9:0.0000}  {(cmp.InsideContour50 ? 1 : 0),4}  {(cmp.InsideContour90 ? 1 : 0),4}  {area,11:0.0000}  {(clock.Elapsed - started).TotalSeconds,7:0.0}"));
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"{i,7}  {sim.Zenith,6:0.000}  {sim.Azimuth,7:0.000}  {cmp.AngularDistanceDeg,9:0.0000}  {(cmp.InsideContour50 ? 1 : 0),4}  {(cmp.InsideContour90 ? 1 : 0),4}  {area,11:0.0000}");
+            if (calibration is not null)
+            {
+                var calibrator = new ContourCalibrator(reco, () => new InProcessDispatcher(a.Workers));
+                var c = await calibrator.RunAsync(evt, result, calibration with { Seed = SplitMix64.Hash(a.Seed, (ulong)i, 0xCA11) }, null, ct).ConfigureAwait(false);
+                var atTruth = cmp.TwoDeltaLlhAtTruth ?? double.PositiveInfinity;
+                var inCal50 = atTruth < c.Level50.Level;
+                var inCal90 = atTruth < c.Level90.Level;
+                cal50 += inCal50 ? 1 : 0;
+                cal90 += inCal90 ? 1 : 0;
+                var calArea = analysis.PixelSumArea(c.Level90.Level);
+                calAreas90.Add(calArea);
+                calLevels90.Add(c.Level90.Level);
+                line += string.Create(CultureInfo.InvariantCulture,
+                    $"  {atTruth,11:0.000}  {c.Level50.Level,5:0.00}  {c.Level90.Level,5:0.00}  {(inCal50 ? 1 : 0),8}  {(inCal90 ? 1 : 0),8}  {calArea,15:0.0000}  {c.Energy,10:0.###e+0}");
+            }
+
+            stdout.WriteLine(line + string.Create(CultureInfo.InvariantCulture, $"  {(clock.Elapsed - started).TotalSeconds,7:0.0}"));
+            stdout.Flush();
         }
 
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"median angular error {Median(errors):0.000} deg; 50% coverage {(double)in50 / n:0.00}; 90% coverage {(double)in90 / n:0.00}; median 90% area {Median(areas90):0.000} deg2; {n} events in {clock.Elapsed.TotalSeconds:0} s"));
+            $"median angular error {Median(errors):0.000} deg; 50% coverage {(double)in50 / n:0.00}; 90% coverage {(double)in90 / n:0.00} (±{Math.Sqrt(0.09 / n):0.00}); median 90% area {Median(areas90):0.000} deg2; {n} events in {clock.Elapsed.TotalSeconds:0} s"));
+        if (calibration is not null)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"calibrated ({calibration.Trials} trials/event): 50% coverage {(double)cal50 / n:0.00}; 90% coverage {(double)cal90 / n:0.00} (±{Math.Sqrt(0.09 / n):0.00}); median calibrated 90% level {Median(calLevels90):0.00}; median calibrated 90% area {Median(calAreas90):0.000} deg2"));
+        }
+
         return 0;
     }
 

@@ -1,57 +1,52 @@
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using Skymap.Core.Likelihood;
-using Skymap.Core.Likelihood.OpenCl;
+using Skymap.Core.Likelihood.Ilgpu;
 
 namespace Skymap.Cli.Commands;
 
 /// <summary>
 /// <c>skymap devices</c>: the likelihood kernels this machine offers (scalar, each SIMD width with its instruction set,
-/// every OpenCL device with its double-precision support) and the one <c>--kernel auto</c> picks.
+/// every GPU ILGPU finds with whether it is usable, the ILGPU CPU accelerator) and what <c>--kernel auto</c> picks.
 /// </summary>
 public static class DevicesCommandHandler
 {
-    /// <summary>Writes the listing; always returns 0 (a missing OpenCL is reported, not an error).</summary>
+    /// <summary>Writes the listing; always returns 0 (a missing GPU is reported, not an error).</summary>
     public static int Run(TextWriter stdout)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         stdout.WriteLine("Likelihood kernels:");
-        stdout.WriteLine($"  scalar    {ScalarLikelihoodKernel.Instance.Name}");
+        stdout.WriteLine($"  scalar      {ScalarLikelihoodKernel.Instance.Name}");
         if (SimdLikelihoodKernel.AvailableLaneCounts.Count == 0)
         {
-            stdout.WriteLine("  simd      unavailable: no hardware-accelerated vectors");
+            stdout.WriteLine("  simd        unavailable: no hardware-accelerated vectors");
         }
 
         foreach (var lanes in SimdLikelihoodKernel.AvailableLaneCounts)
         {
-            stdout.WriteLine($"  simd      {new SimdLikelihoodKernel(lanes).Name} [{Isa(lanes)}]");
+            stdout.WriteLine($"  simd        {new SimdLikelihoodKernel(lanes).Name} [{Isa(lanes)}]");
         }
 
-        var devices = OpenClDevices.List();
+        var devices = IlgpuDevices.List();
         if (devices.Count == 0)
         {
-            stdout.WriteLine($"  opencl    unavailable: {OpenClDevices.UnavailableReason}");
+            stdout.WriteLine($"  ilgpu       unavailable: {IlgpuDevices.UnavailableReason}");
         }
         else
         {
-            stdout.WriteLine($"  opencl    {devices.Count} device(s){(OpenClDevices.IsAvailable ? string.Empty : $" but unusable: {OpenClDevices.UnavailableReason}")}");
+            stdout.WriteLine($"  ilgpu       {devices.Count} GPU device(s){(IlgpuDevices.UnavailableReason is { } why ? $", none usable: {why}" : string.Empty)}");
             foreach (var d in devices)
             {
                 stdout.WriteLine($"    {d}");
             }
         }
 
-        var selector = Environment.GetEnvironmentVariable(OpenClDevices.DeviceSelectorVariable);
-        if (OpenClDevices.TrySelect(selector, requireGpu: true, out var device, out var reason))
-        {
-            stdout.WriteLine($"auto: opencl on [{device.Index}] {device.Name}");
-        }
-        else
-        {
-            stdout.WriteLine($"auto: {LikelihoodKernels.Create(KernelKind.Auto).Name} (OpenCL not picked: {reason})");
-        }
-
-        stdout.WriteLine($"(auto uses OpenCL only on a double-precision GPU, or on the device {OpenClDevices.DeviceSelectorVariable} names; --kernel opencl accepts any double-precision device, e.g. POCL)");
+        stdout.WriteLine($"  ilgpu-cpu   {IlgpuDevices.CpuDevice.Name} ({IlgpuDevices.CpuDevice.Note}; for checks, slower than simd)");
+        var selector = Environment.GetEnvironmentVariable(IlgpuDevices.DeviceSelectorVariable);
+        var gpu = IlgpuDevices.TrySelect(selector, out var device, out var reason);
+        stdout.WriteLine($"auto: {LikelihoodKernels.Create(KernelKind.Auto).Name} for one-at-a-time fits; "
+            + (gpu ? $"ilgpu on [{device!.Index}] {device.Name} for batched fits" : $"no GPU for batched fits ({reason})"));
+        stdout.WriteLine($"(--kernel ilgpu uses the first usable CUDA device, then OpenCL; {IlgpuDevices.DeviceSelectorVariable}=index|name picks one)");
         return 0;
     }
 

@@ -7,7 +7,7 @@ internal static class DevicesCommandLine
 {
     public static Command Create()
     {
-        var cmd = new Command("devices", "List the likelihood kernels available here (scalar, SIMD width, OpenCL devices) and which one auto picks.");
+        var cmd = new Command("devices", "List the likelihood kernels available here (scalar, SIMD width, ILGPU GPU devices, the ILGPU CPU accelerator) and which one auto picks.");
         cmd.SetAction(_ => DevicesCommandHandler.Run(Console.Out));
         return cmd;
     }

@@ -1,55 +1,70 @@
 using System.Globalization;
 using Skymap.Core.Maps;
 using Skymap.Core.Results;
+using Skymap.Plotting;
 
 namespace Skymap.Cli.Commands;
 
+/// <summary>The options of <c>skymap plot</c>.</summary>
+internal sealed record PlotArguments
+{
+    public required string Result { get; init; }
+    public string? OutputDir { get; init; }
+    public bool Systematics { get; init; }
+    public double? AngularErrorFloor { get; init; }
+    public IReadOnlyList<string> Circles { get; init; } = [];
+    public bool BoundingBox { get; init; }
+    public string? Truth { get; init; }
+    public double? Mjd { get; init; }
+    public bool NoPlots { get; init; }
+}
+
 /// <summary>
-/// <c>skymap plot RESULT [--output-dir DIR] [--systematics]</c>: writes the FITS HEALPix map, the SVG and the
-/// PNG of a result next to it (or in DIR) and prints the best fit, the contour areas and the rectangular errors.
+/// <c>skymap plot RESULT</c>: writes every product of a result (FITS maps, multi-order maps, probability maps,
+/// contour files, the full-sky and zoomed figures as PNG/SVG/PDF) next to it (or in DIR) and prints the best fit,
+/// the contour areas and the rectangular errors. RESULT is a result JSON/NPZ or an upstream reference CSV.
 /// </summary>
 internal static class PlotCommandHandler
 {
+    /// <summary>Runs the command with the default options (tests call this one).</summary>
+    internal static int Run(string resultPath, string? outDir, bool systematics, TextWriter stdout) =>
+        Run(new PlotArguments { Result = resultPath, OutputDir = outDir, Systematics = systematics }, stdout);
+
     /// <summary>Runs the command.</summary>
-    /// <param name="resultPath">A result file (.json or .npz).</param>
-    /// <param name="outDir">Output directory; null writes next to the result.</param>
-    /// <param name="systematics">Use the IC160427A systematics levels 22.2/64.2 instead of Wilks'.</param>
-    /// <param name="stdout">Where the summary goes.</param>
-    /// <returns>0 on success.</returns>
-    /// <exception cref="CliException">The result cannot be read, has no finite llh, or the output cannot be written.</exception>
-    internal static int Run(string resultPath, string? outDir, bool systematics, TextWriter stdout)
+    /// <exception cref="CliException">Bad option, unreadable result, no finite llh, or the output cannot be written.</exception>
+    internal static int Run(PlotArguments a, TextWriter stdout)
     {
-        ArgumentNullException.ThrowIfNull(resultPath);
+        ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(stdout);
-        SkyScanResult result;
-        try
+        if (a.AngularErrorFloor is { } floor && !(floor > 0 && double.IsFinite(floor)))
         {
-            result = ResultFiles.Read(resultPath);
+            throw new CliException($"--angular-error-floor must be a positive number of degrees, got {floor.ToString(CultureInfo.InvariantCulture)}");
         }
-        catch (SkyScanResultFormatException e)
-        {
-            throw new CliException($"{resultPath}: {e.Message}");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
-        {
-            throw new CliException($"cannot read '{resultPath}': {e.Message}");
-        }
+
+        var circles = a.Circles.Select(ParseCircle).ToList();
+        SkyPoint? truth = a.Truth is { } t ? ParsePoint(t) : null;
+        var result = ReadResult(a.Result, a.Mjd ?? double.NaN);
 
         SkymapAnalysis analysis;
         try
         {
-            analysis = new SkymapAnalysis(result, systematics);
+            analysis = new SkymapAnalysis(result, a.Systematics);
         }
         catch (ArgumentException e)
         {
-            throw new CliException($"{resultPath}: {e.Message}");
+            throw new CliException($"{a.Result}: {e.Message}");
         }
 
-        var directory = outDir ?? Path.GetDirectoryName(Path.GetFullPath(resultPath)) ?? ".";
+        var directory = a.OutputDir ?? Path.GetDirectoryName(Path.GetFullPath(a.Result)) ?? ".";
+        var options = new SkymapProductOptions
+        {
+            AngularErrorFloorDegrees = a.AngularErrorFloor,
+            Figures = a.NoPlots ? null : new SkymapFigureWriter(new SkymapFigureOptions { Circles = circles, BoundingBox = a.BoundingBox, Truth = truth }),
+        };
         SkymapProductPaths paths;
         try
         {
-            paths = SkymapProducts.WriteAll(analysis, directory);
+            paths = SkymapProducts.WriteAll(analysis, directory, options);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -58,11 +73,63 @@ internal static class PlotCommandHandler
 
         WriteSummary(analysis, stdout);
         stdout.WriteLine("Wrote");
-        stdout.WriteLine($"  {paths.Fits}");
-        stdout.WriteLine($"  {paths.Svg}");
-        stdout.WriteLine($"  {paths.Png}");
+        foreach (var path in paths.All)
+        {
+            stdout.WriteLine($"  {path}");
+        }
+
         return 0;
     }
+
+    /// <summary>Reads a result JSON/NPZ or an upstream reference CSV.</summary>
+    internal static SkyScanResult ReadResult(string path, double mjd)
+    {
+        try
+        {
+            if (string.Equals(Path.GetExtension(path), ".csv", StringComparison.OrdinalIgnoreCase))
+            {
+                return PlotCommandCsv.Read(path, mjd);
+            }
+
+            return ResultFiles.Read(path);
+        }
+        catch (SkyScanResultFormatException e)
+        {
+            throw new CliException($"{path}: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+        {
+            throw new CliException($"cannot read '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>Parses <c>RA,DEC,R</c> (degrees).</summary>
+    internal static SkyCircle ParseCircle(string text)
+    {
+        var f = text.Split(',');
+        if (f.Length != 3 || !TryDegrees(f[0], out var ra) || !TryDegrees(f[1], out var dec) || !TryDegrees(f[2], out var r)
+            || dec is < -90 or > 90 || !(r > 0 && r < 180))
+        {
+            throw new CliException($"--circle '{text}' is not RA,DEC,RADIUS in degrees (Dec in [-90, 90], 0 < RADIUS < 180)");
+        }
+
+        return new SkyCircle(ra, dec, r);
+    }
+
+    /// <summary>Parses <c>RA,DEC</c> (degrees).</summary>
+    internal static SkyPoint ParsePoint(string text)
+    {
+        var f = text.Split(',');
+        if (f.Length != 2 || !TryDegrees(f[0], out var ra) || !TryDegrees(f[1], out var dec) || dec is < -90 or > 90)
+        {
+            throw new CliException($"--truth '{text}' is not RA,DEC in degrees (Dec in [-90, 90])");
+        }
+
+        return new SkyPoint(ra, dec);
+    }
+
+    private static bool TryDegrees(string s, out double value) =>
+        double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
     /// <summary>Prints best fit, areas (pixel-sum and polygon) and rectangular errors of every level.</summary>
     internal static void WriteSummary(SkymapAnalysis analysis, TextWriter stdout)

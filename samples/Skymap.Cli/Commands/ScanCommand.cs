@@ -18,7 +18,7 @@ internal static class ScanCommand
     public static Command Create()
     {
         var eventOpt = new Option<string>("--event", "--event-file") { Description = "A skymap-event/1 file, or builtin:NAME", Required = true };
-        var recoOpt = new Option<string>("--reco", "--reco-algo") { Description = "Reconstruction name (dummy, crash_dummy, pandel_spe, pandel_mpe, millipede)", Required = true };
+        var recoOpt = new Option<string>("--reco", "--reco-algo") { Description = "Reconstruction name (dummy, crash_dummy, pandel_spe, pandel_mpe, millipede, or one from --reco-assembly)", Required = true };
         var nsidesOpt = new Option<string>("--nsides") { Description = "NSide progression", DefaultValueFactory = _ => NSideProgression.DefaultText };
         var outOpt = new Option<string>("--output-dir") { Description = "Directory for result files, scan-manifest.json and startup.json", Required = true };
         var workersOpt = new Option<int?>("--workers") { Description = "Worker count (default: logical CPU count)" }.Must(w => w >= 1, "≥ 1");
@@ -41,11 +41,12 @@ internal static class ScanCommand
         var cacheDirOpt = new Option<string?>("--cache-dir") { Description = "Checkpoint finished pixel variations here; a restarted scan with the same cache dir resumes" };
         var kernelOpt = CliOptions.KernelOption("Likelihood kernel of the recos that have one (pandel_spe, pandel_mpe, millipede)");
         var assemblyOpt = new Option<string[]>("--reco-assembly") { Description = "Load the recos of a plug-in assembly (repeatable); workers load the same file, checked by SHA-256", AllowMultipleArgumentsPerToken = false };
+        var noPlotsOpt = new Option<bool>("--no-plots") { Description = "Skip the figures (the FITS maps and contour files are still written)" };
 
         var cmd = new Command("scan", "Scan the sky for one event: every pixel fitted with its direction fixed, refined around the best pixels.")
         {
             eventOpt, recoOpt, nsidesOpt, outOpt, workersOpt, seedOpt, pstOpt, failuresOpt, neighbourOpt, realOpt, simOpt,
-            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt, brokerOpt, startupDirOpt, cacheDirOpt, assemblyOpt,
+            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt, brokerOpt, startupDirOpt, cacheDirOpt, assemblyOpt, noPlotsOpt,
         };
 
         cmd.SetAction(async (pr, ct) =>
@@ -73,6 +74,7 @@ internal static class ScanCommand
                 Broker = pr.GetValue(brokerOpt),
                 StartupJsonDir = pr.GetValue(startupDirOpt),
                 CacheDir = pr.GetValue(cacheDirOpt),
+                NoPlots = pr.GetValue(noPlotsOpt),
                 Kernel = pr.GetValue(kernelOpt),
                 RecoAssemblies = pr.GetValue(assemblyOpt) ?? [],
             };
@@ -104,6 +106,7 @@ internal static class ScanCommand
         public string? Broker { get; init; }
         public string? StartupJsonDir { get; init; }
         public string? CacheDir { get; init; }
+        public bool NoPlots { get; init; }
         public string? Kernel { get; init; }
         public IReadOnlyList<string> RecoAssemblies { get; init; } = [];
     }
@@ -209,7 +212,8 @@ internal static class ScanCommand
             new TransportChoice { Name = a.Transport, Workers = a.Workers, Broker = a.Broker, StartupJsonDir = a.StartupJsonDir },
             services);
         var display = new ScanDisplay(progression, reco.VertexVariations.Count);
-        var observers = new List<IScanObserver> { new FileScanObserver(outputDir), display };
+        var products = ScanSummary.ProductsObserver(outputDir, evt, a.NoPlots, services);
+        var observers = new List<IScanObserver> { new FileScanObserver(outputDir), products, display };
         var engine = new ScanEngine(reco, dispatcher, options, observers, logger: services.GetRequiredService<ILogger<ScanEngine>>());
 
         ScanOutcome outcome;
@@ -229,8 +233,9 @@ internal static class ScanCommand
             }
         }
 
-        var (analysis, products) = ScanSummary.WriteProducts(outcome, outputDir);
-        ScanSummary.Print(outcome, evt, outputDir, analysis, products);
+        // A failed scan sends no final result: write the products of what it finished.
+        var paths = products.LatestProducts ?? products.Write(outcome.Result, ct);
+        ScanSummary.Print(outcome, evt, outputDir, products.LatestAnalysis, paths);
         return outcome.Status == ScanStatus.Completed ? 0 : 3;
     }
 

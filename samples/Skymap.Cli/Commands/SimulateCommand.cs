@@ -82,7 +82,7 @@ public static class SimulateCommandHandler
         var kind = options.Kind == SimulationKind.Track ? "track" : "cascade";
         stdout.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"wrote {outPath}: {kind} {options.Energy:G6} GeV, zenith {options.Zenith:F4} rad, azimuth {result.Event.Truth!.Azimuth:F4} rad, seed {options.Seed}: {pulses.Count} pulses ({result.NoisePulseCount} noise), {hitDoms} hit DOMs, total charge {charge:F1} PE"));
+            $"wrote {outPath}: {kind} {options.Energy:G6} GeV, zenith {options.Zenith:F4} rad, azimuth {result.Event.Truth!.Azimuth:F4} rad, seed {options.Seed}: {pulses.Count} pulses ({result.NoisePulseCount} noise), {hitDoms} hit DOMs, total charge {charge:F1} PE{(options.Model.IsNominal ? "" : $", truth model {options.Model}")}"));
         return 0;
     }
 }

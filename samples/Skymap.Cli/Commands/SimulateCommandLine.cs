@@ -23,16 +23,33 @@ internal static class SimulateCommandLine
         var evt = new Option<long?>("--event-id") { Description = "Event id (default: the seed)" };
         var type = new Option<string>("--event-type") { Description = "Event type", DefaultValueFactory = _ => SimulationOptions.DefaultEventType };
         var output = new Option<string>("--out") { Description = "Output skymap-event/1 file", Required = true };
+        var truth = new TruthModelOptions();
         var cmd = new Command("simulate", "Simulate a track or cascade event (PHYSICS.md §5) and write it as skymap-event/1 with truth.")
         {
             kind, zenith, azimuth, energy, x, y, z, time, mjd, seed, run, evt, type, output,
         };
+        foreach (var o in truth.All)
+        {
+            cmd.Options.Add(o);
+        }
+
         cmd.SetAction(pr =>
         {
             var k = pr.GetValue(kind);
             if (k is not ("track" or "cascade"))
             {
                 CliRunner.WriteError($"--kind must be track or cascade, got '{k}'");
+                return 2;
+            }
+
+            TruthModel model;
+            try
+            {
+                model = truth.Resolve(pr);
+            }
+            catch (CliException e)
+            {
+                CliRunner.WriteError(e.Message);
                 return 2;
             }
 
@@ -49,6 +66,7 @@ internal static class SimulateCommandLine
                 RunId = pr.GetValue(run),
                 EventId = pr.GetValue(evt),
                 EventType = pr.GetValue(type)!,
+                Model = model,
             };
             return SimulateCommandHandler.Run(options, pr.GetValue(output)!, Console.Out, Console.Error);
         });

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Skymap.Core.Maps;
 using Skymap.Core.Results;
 using Skymap.Driver.Launch;
+using Skymap.Plotting;
 
 namespace Skymap.Driver.Ui;
 
@@ -12,7 +13,7 @@ namespace Skymap.Driver.Ui;
 internal sealed record ResultSummary(JsonObject Json, string Digest);
 
 /// <summary>
-/// Products of a stored result (plot PNG/SVG, FITS map, result JSON/NPZ), rendered on first request into the data
+/// Products of a stored result (zoomed and full-sky plots as PNG/SVG/PDF, FITS map, result JSON/NPZ), rendered on first request into the data
 /// directory, keyed by the result's digest so that a newer partial or final result renders afresh.
 /// </summary>
 internal sealed class ProductCache(LaunchOptions options, ILogger<ProductCache> logger)
@@ -24,6 +25,10 @@ internal sealed class ProductCache(LaunchOptions options, ILogger<ProductCache> 
     {
         ["plot.png"] = "image/png",
         ["plot.svg"] = "image/svg+xml",
+        ["plot.pdf"] = "application/pdf",
+        ["fullsky.png"] = "image/png",
+        ["fullsky.svg"] = "image/svg+xml",
+        ["fullsky.pdf"] = "application/pdf",
         ["map.fits.gz"] = "application/gzip",
         ["result.json"] = "application/json",
         ["result.npz"] = "application/zip",
@@ -119,9 +124,16 @@ internal sealed class ProductCache(LaunchOptions options, ILogger<ProductCache> 
             Move(files.Npz, Path.Combine(dir, "result.npz"));
             if (result.BestFit() is not null)
             {
-                var products = SkymapProducts.WriteAll(result, tmp);
-                Move(products.Png, Path.Combine(dir, "plot.png"));
-                Move(products.Svg, Path.Combine(dir, "plot.svg"));
+                // plot.* is skyreader's zoomed plot, fullsky.* its full-sky Mollweide plot (Skymap.Plotting).
+                var analysis = new SkymapAnalysis(result);
+                var products = SkymapProducts.WriteAll(analysis, tmp, new SkymapProductOptions { ProbabilityMaps = false, Figures = new SkymapFigureWriter() });
+                foreach (var format in new[] { FigureFormat.Png, FigureFormat.Svg, FigureFormat.Pdf })
+                {
+                    var extension = format.ToString().ToLowerInvariant();
+                    Move(Path.Combine(tmp, SkymapFigures.FileName(analysis, SkymapFigureKind.Zoomed, format)), Path.Combine(dir, "plot." + extension));
+                    Move(Path.Combine(tmp, SkymapFigures.FileName(analysis, SkymapFigureKind.FullSky, format)), Path.Combine(dir, "fullsky." + extension));
+                }
+
                 Move(products.Fits, Path.Combine(dir, "map.fits.gz"));
             }
         }

@@ -1,3 +1,5 @@
+using Skymap.Core.Simulation;
+
 namespace Skymap.Core.Events;
 
 /// <summary>The identity of an event as it appears in result metadata and file names.</summary>
@@ -37,7 +39,14 @@ public sealed record EventSeed(double X, double Y, double Z, double Time);
 /// <param name="Time">Vertex time [ns].</param>
 /// <param name="Energy">Energy [GeV].</param>
 public sealed record EventTruth(
-    string Kind, double Zenith, double Azimuth, double Ra, double Dec, double X, double Y, double Z, double Time, double Energy);
+    string Kind, double Zenith, double Azimuth, double Ra, double Dec, double X, double Y, double Z, double Time, double Energy)
+{
+    /// <summary>
+    /// The truth model the event was simulated with when it departs from the reconstructions' physics (written as
+    /// <c>truth.model</c>); null for the nominal model.
+    /// </summary>
+    public TruthModel? Model { get; init; }
+}
 
 /// <summary>An event in the <c>skymap-event/1</c> format (PHYSICS.md §1.2).</summary>
 public sealed record SkymapEvent

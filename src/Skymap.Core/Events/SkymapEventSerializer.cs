@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Skymap.Core.Simulation;
 
 namespace Skymap.Core.Events;
 
@@ -126,7 +127,10 @@ public static class SkymapEventSerializer
                 RequireFinite(tEl, "zenith", "truth."), RequireFinite(tEl, "azimuth", "truth."),
                 RequireFinite(tEl, "ra", "truth."), RequireFinite(tEl, "dec", "truth."),
                 RequireFinite(tEl, "x", "truth."), RequireFinite(tEl, "y", "truth."), RequireFinite(tEl, "z", "truth."),
-                RequireFinite(tEl, "time", "truth."), RequireFinite(tEl, "energy", "truth."));
+                RequireFinite(tEl, "time", "truth."), RequireFinite(tEl, "energy", "truth."))
+            {
+                Model = ParseTruthModel(tEl),
+            };
         }
 
         return new SkymapEvent
@@ -199,10 +203,53 @@ public static class SkymapEventSerializer
             WriteDouble(w, "z", t.Z);
             WriteDouble(w, "time", t.Time);
             WriteDouble(w, "energy", t.Energy);
+            if (t.Model is { } model)
+            {
+                WriteTruthModel(w, model);
+            }
+
             w.WriteEndObject();
         }
 
         w.WriteEndObject();
+    }
+
+    private static void WriteTruthModel(Utf8JsonWriter w, TruthModel m)
+    {
+        w.WriteStartObject("model");
+        w.WriteString("name", m.Name);
+        WriteDouble(w, "scattering_scale", m.ScatteringScale);
+        WriteDouble(w, "absorption_scale", m.AbsorptionScale);
+        WriteDouble(w, "dom_efficiency", m.DomEfficiency);
+        WriteDouble(w, "noise_scale", m.NoiseScale);
+        WriteDouble(w, "time_jitter", m.TimeJitter);
+        WriteDouble(w, "late_tail_fraction", m.LateTailFraction);
+        WriteDouble(w, "late_tail_time", m.LateTailTime);
+        w.WriteEndObject();
+    }
+
+    private static TruthModel? ParseTruthModel(JsonElement truth)
+    {
+        if (!truth.TryGetProperty("model", out var m) || m.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        RequireObject(m, "truth.model");
+        const string p = "truth.model.";
+        double Knob(string name, double nominal) => m.TryGetProperty(name, out _) ? RequireFinite(m, name, p) : nominal;
+        var model = new TruthModel
+        {
+            Name = m.TryGetProperty("name", out _) ? RequireString(m, "name", p) : TruthModel.CustomName,
+            ScatteringScale = Knob("scattering_scale", 1.0),
+            AbsorptionScale = Knob("absorption_scale", 1.0),
+            DomEfficiency = Knob("dom_efficiency", 1.0),
+            NoiseScale = Knob("noise_scale", 1.0),
+            TimeJitter = Knob("time_jitter", EventSimulator.PhotonJitter),
+            LateTailFraction = Knob("late_tail_fraction", 0.0),
+            LateTailTime = Knob("late_tail_time", 100.0),
+        };
+        return model.Validate() is { } error ? throw new EventFormatException($"field 'truth.model': {error}") : model;
     }
 
     private static void WriteDouble(Utf8JsonWriter w, string name, double value)

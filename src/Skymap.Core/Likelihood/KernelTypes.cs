@@ -3,10 +3,13 @@ using Skymap.Core.Geometry;
 
 namespace Skymap.Core.Likelihood;
 
-/// <summary>Which likelihood kernel to use (<c>--kernel auto|scalar|simd</c>).</summary>
+/// <summary>Which likelihood kernel to use (<c>--kernel auto|scalar|simd|ilgpu|ilgpu-cpu</c>).</summary>
 public enum KernelKind
 {
-    /// <summary>The SIMD kernel when vector hardware is accelerated, else the scalar one.</summary>
+    /// <summary>
+    /// The SIMD kernel when vector hardware is accelerated, else the scalar one; a GPU (<see cref="Ilgpu"/>) only where
+    /// fits are batched (<see cref="LikelihoodKernels.CreateForBatches"/>), since one hypothesis per launch does not pay.
+    /// </summary>
     Auto,
 
     /// <summary>The scalar reference kernel.</summary>
@@ -15,8 +18,11 @@ public enum KernelKind
     /// <summary>The SIMD kernel (widest accelerated vector: 512, 256 or 128 bits).</summary>
     Simd,
 
-    /// <summary>The OpenCL kernel (<c>Skymap.Core.Likelihood.OpenCl.OpenClLikelihoodKernel</c>): a GPU, or the CPU through POCL; needs a double-precision device.</summary>
-    OpenCl,
+    /// <summary>The ILGPU kernel on a GPU (<c>Skymap.Core.Likelihood.Ilgpu.IlgpuLikelihoodKernel</c>): CUDA first, then an ILGPU-accepted OpenCL device.</summary>
+    Ilgpu,
+
+    /// <summary>The ILGPU kernel on ILGPU's CPU accelerator (tests and checks; slower than SIMD).</summary>
+    IlgpuCpu,
 }
 
 /// <summary>The per-DOM likelihood of the Pandel track recos (PHYSICS.md §3).</summary>
@@ -161,7 +167,7 @@ public interface ILikelihoodKernel
     /// <summary>What the kernel is, e.g. <c>scalar</c> or <c>simd-avx512 (8 lanes)</c>.</summary>
     string Name { get; }
 
-    /// <summary>Scalar or SIMD (never <see cref="KernelKind.Auto"/>).</summary>
+    /// <summary>Scalar, SIMD, ILGPU or ILGPU-CPU (never <see cref="KernelKind.Auto"/>).</summary>
     KernelKind Kind { get; }
 
     /// <summary>Effectively computes llh = −Σ_i ln(L_i + ν) over the DOMs (PHYSICS.md §3).</summary>

@@ -45,7 +45,7 @@ public sealed class SkymapAnalysis
     private readonly Dictionary<double, IReadOnlyList<SkyContour>> _contours = [];
     private int[]? _triangles;
     private IReadOnlyList<ContourSummary>? _summaries;
-    private ProbabilityMap? _probability;
+    private readonly Dictionary<double, ProbabilityMap> _probability = [];
 
     /// <summary>Analyses a result.</summary>
     /// <param name="result">The result (any version).</param>
@@ -88,7 +88,7 @@ public sealed class SkymapAnalysis
         _pixels = BuildPixels(result, best.Llh, out var maximum);
         MapMaximum = maximum;
         _finestMap = BuildFinestMap(result, MaxNside, best.Llh);
-        (_samplePoints, _sampleValues) = BuildSamples(_pixels, maximum);
+        (_samplePoints, _sampleValues) = BuildSamples(ResampleRefinementBorders(_pixels, result.Nsides, _finestMap, MaxNside), maximum);
     }
 
     /// <summary>The analysed result.</summary>
@@ -308,13 +308,22 @@ public sealed class SkymapAnalysis
         }
     }
 
-    /// <summary>The probability map P ∝ exp(−Δllh) over <see cref="FinestMap"/> (computed once).</summary>
+    /// <summary>The probability map P ∝ exp(−Δllh) over <see cref="FinestMap"/> (computed once per smoothing).</summary>
+    /// <param name="angularErrorFloorDegrees">σ (deg) of an optional Gaussian smoothing (skyreader's angular error floor).</param>
     /// <returns>The map with its highest-density levels.</returns>
-    public ProbabilityMap ProbabilityMap()
+    /// <exception cref="ArgumentOutOfRangeException">The floor is not a positive number.</exception>
+    public ProbabilityMap ProbabilityMap(double? angularErrorFloorDegrees = null)
     {
+        var key = angularErrorFloorDegrees ?? 0.0;
         lock (_gate)
         {
-            return _probability ??= new ProbabilityMap(_finestMap, FinestPixelAreaDegrees);
+            if (!_probability.TryGetValue(key, out var map))
+            {
+                map = new ProbabilityMap(_finestMap, MaxNside, angularErrorFloorDegrees);
+                _probability[key] = map;
+            }
+
+            return map;
         }
     }
 
@@ -440,6 +449,87 @@ public sealed class SkymapAnalysis
         }
 
         return map;
+    }
+
+    /// <summary>
+    /// Where a coarse pixel touches (or contains) a region scanned at a finer nside, the coarse pixel's single centre
+    /// would let the contour cut across its area; the centres of its children at the next scanned nside are added, each
+    /// with the finest-map value there, so that contours follow the map near refinement borders (skyreader's samples stay).
+    /// </summary>
+    private static ScannedPixel[] ResampleRefinementBorders(ScannedPixel[] pixels, IReadOnlyList<long> nsides, double[] finestMap, long maxNside)
+    {
+        if (nsides.Count < 2)
+        {
+            return pixels;
+        }
+
+        // Per nside (all but the finest): the pixels that contain a pixel scanned at any finer nside.
+        var refined = new Dictionary<long, HashSet<long>>();
+        for (var k = 0; k < nsides.Count - 1; k++)
+        {
+            refined[nsides[k]] = [];
+        }
+
+        foreach (var p in pixels)
+        {
+            foreach (var n in nsides)
+            {
+                if (n < p.Nside)
+                {
+                    refined[n].Add(HealpixMath.Parent(p.Nside, p.Index, n));
+                }
+            }
+        }
+
+        var output = new List<ScannedPixel>(pixels.Length);
+        Span<long> neighbours = stackalloc long[8];
+        foreach (var p in pixels)
+        {
+            output.Add(p);
+            if (p.Nside == maxNside)
+            {
+                continue;
+            }
+
+            var set = refined[p.Nside];
+            var border = set.Contains(p.Index);
+            if (!border)
+            {
+                HealpixMath.GetAllNeighbours(p.Nside, p.Index, neighbours);
+                foreach (var q in neighbours)
+                {
+                    if (q >= 0 && set.Contains(q))
+                    {
+                        border = true;
+                        break;
+                    }
+                }
+            }
+
+            if (!border)
+            {
+                continue;
+            }
+
+            long next = 0;
+            foreach (var n in nsides)
+            {
+                if (n > p.Nside)
+                {
+                    next = n;
+                    break;
+                }
+            }
+
+            foreach (var child in HealpixMath.Children(p.Nside, p.Index, next))
+            {
+                var v = finestMap[HealpixMath.Vec2Pix(maxNside, HealpixMath.Pix2Vec(next, child))];
+                output.Add(new ScannedPixel(next, child, double.NaN, v));
+            }
+        }
+
+        // Coincident centres keep the later entry: order by nside so that real finer pixels come after resampled ones.
+        return [.. output.OrderBy(static p => p.Nside).ThenBy(static p => double.IsNaN(p.Llh) ? 0 : 1)];
     }
 
     private static (Vector3D[] Points, double[] Values) BuildSamples(ScannedPixel[] pixels, double maximum)

@@ -175,15 +175,19 @@ internal static class RecoPluginLoader
             IReadOnlyList<(string Name, Type Type)> recos;
             try
             {
+                // The bytes whose digest was checked are the code that runs (Assembly.Location is therefore empty:
+                // a plug-in ships its data as embedded resources). Symbols, when present, give stack traces lines.
                 using var image = new MemoryStream(bytes, writable: false);
-                assembly = context.LoadFromStream(image);
+                var pdb = Path.ChangeExtension(full, ".pdb");
+                using var symbols = File.Exists(pdb) ? new MemoryStream(File.ReadAllBytes(pdb), writable: false) : null;
+                assembly = context.LoadFromStream(image, symbols);
                 recos = RecoServiceCollectionExtensions.Discover(assembly);
             }
             catch (BadImageFormatException e)
             {
                 throw new RecoPluginException($"reco assembly '{full}' is not a .NET assembly: {e.Message}", e);
             }
-            catch (Exception e) when (e is FileLoadException or FileNotFoundException or ReflectionTypeLoadException or TypeLoadException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ReflectionTypeLoadException or TypeLoadException)
             {
                 throw new RecoPluginException($"reco assembly '{full}' cannot be loaded: {e.Message}", e);
             }

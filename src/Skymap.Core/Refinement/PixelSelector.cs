@@ -30,17 +30,29 @@ internal static class PixelSelector
     /// <param name="finished">Finished pixels so far.</param>
     /// <param name="alreadySent">Pixels sent in earlier rounds (any variation).</param>
     /// <param name="neighbourRefine2dllh">Optional neighbour trigger threshold T (2·|Δllh| &gt; T refines both pixels); null = off.</param>
+    /// <param name="region">A local scan: the first nside only inside this disc; null (default) = the full sky.</param>
     public static IReadOnlyList<SkyPixel> NextPixels(
-        IReadOnlyList<(int Nside, int Ext)> slice, NSidesDict finished, IReadOnlySet<SkyPixel> alreadySent, double? neighbourRefine2dllh = null)
+        IReadOnlyList<(int Nside, int Ext)> slice, NSidesDict finished, IReadOnlySet<SkyPixel> alreadySent, double? neighbourRefine2dllh = null,
+        ScanRegion? region = null)
     {
         ArgumentNullException.ThrowIfNull(slice);
         ArgumentNullException.ThrowIfNull(finished);
         ArgumentNullException.ThrowIfNull(alreadySent);
         var selected = new HashSet<SkyPixel>();
         var first = slice[0].Nside;
-        for (long p = 0; p < HealpixGrid.NPix(first); p++)
+        if (region is null)
         {
-            selected.Add(new SkyPixel(first, p));
+            for (long p = 0; p < HealpixGrid.NPix(first); p++)
+            {
+                selected.Add(new SkyPixel(first, p));
+            }
+        }
+        else
+        {
+            foreach (var p in region.Pixels(first))
+            {
+                selected.Add(new SkyPixel(first, p));
+            }
         }
 
         var gmin = finished.GlobalMinimum();

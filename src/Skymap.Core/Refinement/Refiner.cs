@@ -30,13 +30,14 @@ internal sealed class Refiner
     private readonly ISeedingStrategy _seeding;
     private readonly double _mjd;
     private readonly double? _neighbourRefine2dllh;
+    private readonly ScanRegion? _region;
     private readonly HashSet<SkyPixel> _sent = new();
     private SplitMix64 _shuffle;
 
     /// <summary>Creates the refiner of one scan.</summary>
     public Refiner(
         string scanId, IRecoAlgorithm reco, NSideProgression progression, PreparedEvent prepared, double mjd, ulong seed,
-        double? neighbourRefine2dllh)
+        double? neighbourRefine2dllh, ScanRegion? region = null)
     {
         ArgumentNullException.ThrowIfNull(reco);
         _scanId = scanId ?? throw new ArgumentNullException(nameof(scanId));
@@ -47,6 +48,7 @@ internal sealed class Refiner
         _seeding = reco.Seeding ?? throw new ArgumentException($"reco '{reco.Name}' supplies no seeding strategy", nameof(reco));
         _mjd = mjd;
         _neighbourRefine2dllh = neighbourRefine2dllh;
+        _region = region;
         _shuffle = new SplitMix64(seed);
     }
 
@@ -67,7 +69,7 @@ internal sealed class Refiner
     {
         ArgumentNullException.ThrowIfNull(finished);
         var slice = PixelSelector.Slice(_progression, maxThresholdedNside);
-        var order = PixelSelector.NextPixels(slice, finished, _sent, _neighbourRefine2dllh).ToArray();
+        var order = PixelSelector.NextPixels(slice, finished, _sent, _neighbourRefine2dllh, _region).ToArray();
 
         // Fisher–Yates with the scan's SplitMix64 stream (SCANNER.md §6).
         for (var i = order.Length - 1; i >= 1; i--)

@@ -39,6 +39,12 @@ public sealed record ResultMetadata(
     /// </summary>
     public bool HasEventMetadata { get; init; } = true;
 
+    /// <summary>
+    /// Contour levels calibrated by re-simulation (<c>skymap calibrate</c>), written as additive metadata keys that skyreader
+    /// ignores; null when the result has not been calibrated.
+    /// </summary>
+    public ResultCalibration? Calibration { get; init; }
+
     /// <summary>Metadata that holds only an nside (legacy files), with skyreader's default event fields.</summary>
     /// <param name="nside">The block's nside.</param>
     /// <param name="version">The result version (normally 0).</param>

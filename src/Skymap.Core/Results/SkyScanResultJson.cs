@@ -105,6 +105,26 @@ public static class SkyScanResultJson
             json.Value(m.IsRealEvent);
             json.Key("version");
             json.Value((long)ResultColumns.LatestVersion);
+            if (m.Calibration is { } c)
+            {
+                json.Key("calibration_trials");
+                json.Value((long)c.Trials);
+                json.Key("calibration_truth_model");
+                json.Value(c.TruthModel);
+                json.Key("calibrated_2dllh_50");
+                json.Value(c.Level50);
+                json.Key("calibrated_2dllh_50_low");
+                json.Value(c.Level50Low);
+                json.Key("calibrated_2dllh_50_high");
+                json.Value(c.Level50High);
+                json.Key("calibrated_2dllh_90");
+                json.Value(c.Level90);
+                json.Key("calibrated_2dllh_90_low");
+                json.Value(c.Level90Low);
+                json.Key("calibrated_2dllh_90_high");
+                json.Value(c.Level90High);
+            }
+
             json.EndObject();
             json.EndObject();
         }
@@ -338,6 +358,7 @@ public static class SkyScanResultJson
             p.Nside, complete, runId ?? 0, eventId ?? 0, eventType ?? string.Empty, mjd ?? 0.0, isReal, p.Version)
         {
             HasEventMetadata = hasEvent,
+            Calibration = ReadCalibration(md, key),
         };
         var problem = SkyScanResultBlock.ValidateMetadata(metadata);
         if (problem is not null)
@@ -393,6 +414,34 @@ public static class SkyScanResultJson
         }
 
         return SkyScanResultBlock.CreateValidated(metadata, rows);
+    }
+
+    /// <summary>The calibration keys of a block (all of them, or none: a partial set is an error).</summary>
+    private static ResultCalibration? ReadCalibration(PyJsonValue md, string key)
+    {
+        var present = ResultCalibration.MetadataKeys.Where(k => md.Get(k) is not null).ToList();
+        if (present.Count == 0)
+        {
+            return null;
+        }
+
+        if (present.Count != ResultCalibration.MetadataKeys.Count)
+        {
+            throw Fail($"block \"{key}\": calibration metadata needs all of {string.Join(", ", ResultCalibration.MetadataKeys)}; missing {string.Join(", ", ResultCalibration.MetadataKeys.Except(present))}");
+        }
+
+        var trials = GetLong(md, key, "calibration_trials")!.Value;
+        var model = md.Get("calibration_truth_model")!;
+        if (model.Kind != PyJsonKind.String || trials is < 1 or > int.MaxValue)
+        {
+            throw Fail($"block \"{key}\": calibration_trials must be a positive integer and calibration_truth_model a string");
+        }
+
+        double Level(string name) => ToDouble(md.Get(name)!) ?? throw Fail($"block \"{key}\": metadata \"{name}\" must be a number, not {md.Get(name)!.Describe()}");
+        return new ResultCalibration(
+            (int)trials, model.Text!,
+            Level("calibrated_2dllh_50"), Level("calibrated_2dllh_50_low"), Level("calibrated_2dllh_50_high"),
+            Level("calibrated_2dllh_90"), Level("calibrated_2dllh_90_low"), Level("calibrated_2dllh_90_high"));
     }
 
     /// <summary>A number (any NaN spelling or ∞ → NaN), or null when the value is not numeric.</summary>

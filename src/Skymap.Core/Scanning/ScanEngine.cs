@@ -152,7 +152,7 @@ public sealed class ScanEngine
             _context = context;
             _m = e._reco.VertexVariations.Count;
             _progression = options.Progression;
-            _refiner = new Refiner(scanId, e._reco, _progression, prepared, header.Mjd, seed, options.NeighbourRefine2dllh);
+            _refiner = new Refiner(scanId, e._reco, _progression, prepared, header.Mjd, seed, options.NeighbourRefine2dllh, options.Region);
             _thresholds = new ThresholdTracker(options.PredictiveScanningThreshold, _progression.MaxNside);
             _manifest = new ScanManifestBuilder(e._time);
             _lastProgress = _lastResult = e._time.GetUtcNow();

@@ -1,5 +1,6 @@
 using Skymap.Core.Pixels;
 using Skymap.Core.Recos;
+using Skymap.Core.Refinement;
 
 namespace Skymap.Core.Scanning;
 
@@ -53,6 +54,12 @@ public sealed record ScanOptions
     /// <summary>Overrides the event's real/simulated flag (<c>--real-event</c>/<c>--simulated-event</c>).</summary>
     public bool? IsRealEvent { get; init; }
 
+    /// <summary>
+    /// A local scan: the first nside is scanned only inside this disc (the later nsides refine around the best pixel as
+    /// usual); null (default) scans the full sky. Used by re-simulation calibrations around a best fit.
+    /// </summary>
+    public ScanRegion? Region { get; init; }
+
     /// <summary>Validates the options.</summary>
     /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
     public void Validate()
@@ -75,6 +82,11 @@ public sealed record ScanOptions
         if (NeighbourRefine2dllh is { } n && !(n > 0))
         {
             throw new ArgumentException($"neighbour refinement threshold must be > 0, got {n}");
+        }
+
+        if (Region?.Validate() is { } regionError)
+        {
+            throw new ArgumentException(regionError);
         }
     }
 

@@ -29,6 +29,8 @@ public sealed record SimulationResult(
 /// <summary>
 /// The event simulator of PHYSICS.md §5: analytic light yield (§4), Pandel-like photon delays (§3), Poisson noise.
 /// Deterministic: the same <see cref="SimulationOptions"/> (seed included) give the same event bit for bit.
+/// The knobs of <see cref="SimulationOptions.Model"/> (a <see cref="TruthModel"/>) let the truth depart from the model the
+/// reconstructions assume; the nominal model changes nothing.
 /// </summary>
 /// <remarks>
 /// <para>Order of the random draws (part of the determinism contract): the track's loss factors X in order along
@@ -97,6 +99,12 @@ public static class EventSimulator
         }
 
         geometry ??= DetectorGeometry.IC86;
+        var model = options.Model;
+        var lambda = PhysicsConstants.PandelLambda * model.ScatteringScale;
+        var rho = model.AbsorptionScale == 1.0
+            ? PhysicsConstants.PandelRho
+            : (1.0 / PhysicsConstants.PandelTau) + (PhysicsConstants.CIce / (PhysicsConstants.PandelLambdaA * model.AbsorptionScale));
+        var attenuation = PhysicsConstants.YieldLambda * model.AbsorptionScale;
         var rng = new SimulationRandom(options.Seed);
         var azimuth = SkyCoordinates.WrapTwoPi(options.Azimuth);
         var direction = TravelDirection(options.Zenith, azimuth);
@@ -123,7 +131,7 @@ public static class EventSimulator
             // DOMs farther than 300 m from the track line (or cascade) get no light; skipping them changes nothing.
             var mu = DistanceToSources(dom.Position, r0, direction, options.Kind) > PhysicsConstants.YieldMaxDistance + 1.0
                 ? 0.0
-                : ExpectedPhotons(dom.Position, dom.RelativeEfficiency, sources);
+                : ExpectedPhotons(dom.Position, dom.RelativeEfficiency, sources, attenuation) * model.DomEfficiency;
             expected += mu;
             var n = rng.NextPoisson(mu);
             if (n == 0)
@@ -132,11 +140,16 @@ public static class EventSimulator
             }
 
             var (tStart, shape) = options.Kind == SimulationKind.Track
-                ? TrackTiming(dom.Position, r0, t0, direction)
-                : CascadeTiming(dom.Position, r0, t0);
+                ? TrackTiming(dom.Position, r0, t0, direction, lambda)
+                : CascadeTiming(dom.Position, r0, t0, lambda);
             for (long k = 0; k < n; k++)
             {
-                var t = tStart + rng.NextGamma(shape, PhysicsConstants.PandelRho) + rng.NextGaussian(0.0, PhotonJitter);
+                var t = tStart + rng.NextGamma(shape, rho) + rng.NextGaussian(0.0, model.TimeJitter);
+                if (model.LateTailFraction > 0.0 && rng.NextDouble() < model.LateTailFraction)
+                {
+                    t += model.LateTailTime * rng.NextExponential();
+                }
+
                 var tq = Quantize(t, TimeDecimals);
                 sensor.Add(dom.SensorId);
                 time.Add(tq);
@@ -148,7 +161,7 @@ public static class EventSimulator
         }
 
         var windowStart = (double.IsFinite(earliest) ? earliest : t0) - WindowLead;
-        const double noiseMean = NoiseRate * NoiseWindow;
+        var noiseMean = NoiseRate * NoiseWindow * model.NoiseScale;
         foreach (var dom in geometry.Doms)
         {
             if (!dom.Active)
@@ -188,7 +201,10 @@ public static class EventSimulator
             Pulses = pulses,
             Truth = new EventTruth(
                 options.Kind == SimulationKind.Track ? "track" : "cascade",
-                options.Zenith, azimuth, equatorial.Ra, equatorial.Dec, r0.X, r0.Y, r0.Z, t0, options.Energy),
+                options.Zenith, azimuth, equatorial.Ra, equatorial.Dec, r0.X, r0.Y, r0.Z, t0, options.Energy)
+            {
+                Model = model.IsNominal ? null : model,
+            },
         };
         return new SimulationResult(evt, isNoise, sources, windowStart, expected);
     }
@@ -260,7 +276,11 @@ public static class EventSimulator
     /// Expected photoelectrons of a DOM (PHYSICS.md §4 yield): Σ_s E_s·rde·A/(r + 0.1)·exp(−(r + 0.1)/λd), sources
     /// farther than 300 m contributing nothing.
     /// </summary>
-    public static double ExpectedPhotons(Vector3D domPosition, double relativeEfficiency, IReadOnlyList<LightSource> sources)
+    public static double ExpectedPhotons(Vector3D domPosition, double relativeEfficiency, IReadOnlyList<LightSource> sources) =>
+        ExpectedPhotons(domPosition, relativeEfficiency, sources, PhysicsConstants.YieldLambda);
+
+    /// <summary>As <see cref="ExpectedPhotons(Vector3D, double, IReadOnlyList{LightSource})"/> with the attenuation length λd [m] given.</summary>
+    public static double ExpectedPhotons(Vector3D domPosition, double relativeEfficiency, IReadOnlyList<LightSource> sources, double attenuationLength)
     {
         ArgumentNullException.ThrowIfNull(sources);
         var sum = 0.0;
@@ -286,7 +306,7 @@ public static class EventSimulator
             }
 
             var rr = r + 0.1;
-            sum += source.Energy * PhysicsConstants.YieldA / rr * Math.Exp(-rr / PhysicsConstants.YieldLambda);
+            sum += source.Energy * PhysicsConstants.YieldA / rr * Math.Exp(-rr / attenuationLength);
         }
 
         return sum * relativeEfficiency;
@@ -295,7 +315,11 @@ public static class EventSimulator
     /// <summary>
     /// Track timing at a DOM (PHYSICS.md §3): the geometric Cherenkov time t_geo and the Pandel shape ξ = d_eff/λ.
     /// </summary>
-    public static (double TGeo, double Shape) TrackTiming(Vector3D domPosition, Vector3D r0, double t0, Vector3D direction)
+    public static (double TGeo, double Shape) TrackTiming(Vector3D domPosition, Vector3D r0, double t0, Vector3D direction) =>
+        TrackTiming(domPosition, r0, t0, direction, PhysicsConstants.PandelLambda);
+
+    /// <summary>As <see cref="TrackTiming(Vector3D, Vector3D, double, Vector3D)"/> with the scattering length λ [m] given.</summary>
+    public static (double TGeo, double Shape) TrackTiming(Vector3D domPosition, Vector3D r0, double t0, Vector3D direction, double scatteringLength)
     {
         var delta = domPosition - r0;
         var l = delta.Dot(direction);
@@ -310,14 +334,18 @@ public static class EventSimulator
         }
 
         var dEff = (0.8395 * rhoPerp) + 3.094 - (3.946 * cosEta) + (4.636 * cosEta * cosEta);
-        return (tGeo, Math.Max(dEff / PhysicsConstants.PandelLambda, MinimumShape));
+        return (tGeo, Math.Max(dEff / scatteringLength, MinimumShape));
     }
 
     /// <summary>Cascade timing at a DOM (PHYSICS.md §5): t0 + |r − r0|·n_g/c and the shape ξ = |r − r0|/λ (≥ <see cref="MinimumShape"/>).</summary>
-    public static (double TDirect, double Shape) CascadeTiming(Vector3D domPosition, Vector3D r0, double t0)
+    public static (double TDirect, double Shape) CascadeTiming(Vector3D domPosition, Vector3D r0, double t0) =>
+        CascadeTiming(domPosition, r0, t0, PhysicsConstants.PandelLambda);
+
+    /// <summary>As <see cref="CascadeTiming(Vector3D, Vector3D, double)"/> with the scattering length λ [m] given.</summary>
+    public static (double TDirect, double Shape) CascadeTiming(Vector3D domPosition, Vector3D r0, double t0, double scatteringLength)
     {
         var r = (domPosition - r0).Length;
-        return (t0 + (r / PhysicsConstants.CIce), Math.Max(r / PhysicsConstants.PandelLambda, MinimumShape));
+        return (t0 + (r / PhysicsConstants.CIce), Math.Max(r / scatteringLength, MinimumShape));
     }
 
     private static double DistanceToSources(Vector3D position, Vector3D r0, Vector3D direction, SimulationKind kind)

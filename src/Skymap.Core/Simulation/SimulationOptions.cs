@@ -52,6 +52,9 @@ public sealed record SimulationOptions
     /// <summary>Event type written into the event (non-empty, default <c>simulated</c>).</summary>
     public string EventType { get; init; } = DefaultEventType;
 
+    /// <summary>The truth model: departures from the reconstructions' physics (default <see cref="TruthModel.Nominal"/>: none).</summary>
+    public TruthModel Model { get; init; } = TruthModel.Nominal;
+
     /// <summary>The event id that will be written: <see cref="EventId"/>, or the seed modulo 2⁶³.</summary>
     public long EffectiveEventId => EventId ?? (long)(Seed & long.MaxValue);
 
@@ -102,6 +105,16 @@ public sealed record SimulationOptions
         if (EventId is < 0)
         {
             return $"event id must be ≥ 0, got {EventId}";
+        }
+
+        if (Model is null)
+        {
+            return "truth model must not be null";
+        }
+
+        if (Model.Validate() is { } modelError)
+        {
+            return modelError;
         }
 
         return string.IsNullOrEmpty(EventType) ? "event type must not be empty" : null;

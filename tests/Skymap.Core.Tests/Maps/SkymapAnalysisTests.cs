@@ -187,4 +187,24 @@ public sealed class SkymapAnalysisTests(ITestOutputHelper output)
         Assert.InRange(p.Area(0), 4.0, 4.7);
         Assert.InRange(p.Area(1), 13.5, 15.5);
     }
+
+    [Fact]
+    public void Angular_error_floor_smooths_the_probability_map_as_a_gaussian_convolution()
+    {
+        // σ = 1° smoothed by a 1° Gaussian is a Gaussian of σ = √2°: the HPD areas double (2π·2·ln 2 = 8.71, 2π·2·ln 10 = 28.9 deg²).
+        var analysis = new SkymapAnalysis(MapTestData.Gaussian(1.0, GaussCentre, disc64Deg: 12, disc128Deg: 7));
+        var p = analysis.ProbabilityMap(1.0);
+        var sum = 0.0;
+        foreach (var v in p.Values)
+        {
+            sum += v;
+        }
+
+        output.WriteLine($"smoothed prob areas {p.Area(0):F3} {p.Area(1):F3}; unsmoothed {analysis.ProbabilityMap().Area(0):F3}");
+        Assert.Equal(1.0, sum, 9);
+        Assert.Equal(1.0, p.AngularErrorFloorDegrees);
+        Assert.InRange(p.Area(0), 8.71 * 0.93, 8.71 * 1.07);
+        Assert.InRange(p.Area(1), 28.9 * 0.93, 28.9 * 1.07);
+        Assert.Throws<ArgumentOutOfRangeException>(() => analysis.ProbabilityMap(-1));
+    }
 }

@@ -9,7 +9,7 @@ namespace Skymap.Core.Tests.PublicApi;
 /// </summary>
 public class PublicApiTests
 {
-    public static TheoryData<string> Packages => new() { "Skymap.Core", "Skymap.Recos", "Skymap.Transport" };
+    public static TheoryData<string> Packages => new() { "Skymap.Core", "Skymap.Recos", "Skymap.Transport", "Skymap.Plotting" };
 
     [Theory]
     [MemberData(nameof(Packages))]

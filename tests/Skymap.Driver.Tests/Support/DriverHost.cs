@@ -27,6 +27,7 @@ public sealed class DriverHost : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly string _dir;
     private readonly string? _postgres;
+    private bool _ownsStorage = true;
 
     public DriverHost(bool postgres = false, IDictionary<string, string?>? settings = null)
     {
@@ -55,7 +56,19 @@ public sealed class DriverHost : WebApplicationFactory<Program>
         }
     }
 
-    public string Directory_ => _dir;
+    /// <summary>A new service on the storage of <paramref name="previous"/> (a restart); the new host then owns the storage.</summary>
+    public DriverHost(DriverHost previous, IDictionary<string, string?>? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        previous._ownsStorage = false;
+        _dir = previous._dir;
+        _postgres = previous._postgres;
+        _settings = new Dictionary<string, string?>(previous._settings);
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[k] = v;
+        }
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -141,7 +154,7 @@ public sealed class DriverHost : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && _ownsStorage)
         {
             if (_postgres is not null)
             {
