@@ -121,6 +121,20 @@ internal sealed class ZoomedFigure : Figure
             legend.Add((string.Create(CultureInfo.InvariantCulture, $"{level.Label} - area: {area:F2} sqdeg"), (c, p) => StrokePolyline(c, [p, new SKPoint(p.X + 18, p.Y)], colour, 2f)));
         }
 
+        if (a.Result.Metadata.Calibration is { } calibration && double.IsFinite(calibration.Level90))
+        {
+            // The event's own 90% level from re-simulation (skymap calibrate), beside Wilks' contours.
+            var calibrated = new SKColor(0x1f, 0x77, 0xb4);
+            foreach (var contour in a.Contours(calibration.Level90))
+            {
+                StrokePolyline(canvas, contour.Vertices.Select(Project), calibrated, 2f, closed: true);
+            }
+
+            var area = a.PolygonArea(calibration.Level90);
+            legend.Add((string.Create(CultureInfo.InvariantCulture, $"calibrated 90%: 2ΔLLH < {calibration.Level90:0.##} - area: {area:F2} sqdeg"),
+                (c, p) => StrokePolyline(c, [p, new SKPoint(p.X + 18, p.Y)], calibrated, 2f)));
+        }
+
         if (Options.BoundingBox)
         {
             DrawBoundingBox(canvas, legend);

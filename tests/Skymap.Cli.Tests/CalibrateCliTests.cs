@@ -59,7 +59,7 @@ public class CalibrateCliTests
         foreach (var t in transports)
         {
             var dir = CliProcess.TempDir();
-            var (code, stdout, err) = CliProcess.Run(Calibrate(result, dir, t));
+            var (code, stdout, err) = CliProcess.Run(Calibrate(result, dir, [.. t, "--no-plots"]));
             Assert.True(code == 0, $"{string.Join(' ', t)}: {err}");
             Assert.Contains("calibrated 90%: 2ΔLLH < ", stdout, StringComparison.Ordinal);
             var (levels, values) = Read(dir);
@@ -81,9 +81,24 @@ public class CalibrateCliTests
         var level90 = report.RootElement.GetProperty("levels")[1].GetProperty("level").GetDouble();
         Assert.Equal(level90, calibrated.Metadata.Calibration!.Level90);
 
+        // The FITS maps written beside it carry the calibrated levels in their header.
+        var fits = Directory.GetFiles(dir0, "*.fits*");
+        Assert.NotEmpty(fits);
+        foreach (var f in fits)
+        {
+            using var raw = File.OpenRead(f);
+            using Stream s = f.EndsWith(".gz", StringComparison.Ordinal) ? new System.IO.Compression.GZipStream(raw, System.IO.Compression.CompressionMode.Decompress) : raw;
+            using var reader = new StreamReader(s, System.Text.Encoding.Latin1);
+            var head = new char[2880 * 8];
+            var n = reader.ReadBlock(head, 0, head.Length);
+            var text = new string(head, 0, n);
+            Assert.Contains("CALIB_2DLLH_90", text, StringComparison.Ordinal);
+            Assert.Contains("CALIB_TRIALS", text, StringComparison.Ordinal);
+        }
+
         // Another seed gives other trials.
         var other = CliProcess.TempDir();
-        Assert.Equal(0, CliProcess.Run(CalibrateWithSeed("8", result, other)).ExitCode);
+        Assert.Equal(0, CliProcess.Run(CalibrateWithSeed("8", result, other, "--no-plots")).ExitCode);
         Assert.NotEqual(seen[0].Values, Read(other).Values);
     }
 

@@ -5,11 +5,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Skymap.Core.Calibration;
 using Skymap.Core.Events;
+using Skymap.Core.Maps;
 using Skymap.Core.Pixels;
 using Skymap.Core.Recos;
 using Skymap.Core.Results;
 using Skymap.Core.Scanning;
 using Skymap.Core.Simulation;
+using Skymap.Plotting;
 using Skymap.Transport.Processes;
 using Skymap.Transport.RabbitMq;
 
@@ -43,11 +45,12 @@ internal static class CalibrateCommand
         var report = new Option<string?>("--report") { Description = "Where to write the calibration report (default: calibration.json beside the output)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log at information level" };
         var startupDir = new Option<string?>("--startup-json-dir") { Description = "Where each trial writes startup.json for broker workers (default: a temporary directory)" };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Do not write the FITS maps and plots of the calibrated result beside it" };
         var localWorkers = new Option<int>("--local-workers") { Description = "With --transport rabbitmq: broker worker processes started here for every trial (0: workers are run elsewhere)", DefaultValueFactory = _ => 0 };
         var truth = new TruthModelOptions("", "the re-simulated events");
         var cmd = new Command("calibrate", "Calibrate an event's 50%/90% contour levels by re-simulating it at its best fit and scanning the trials around it.")
         {
-            result, eventOpt, trials, reco, seed, nsides, radius, energy, transport, workers, concurrent, broker, setting, output, report, verbose, startupDir, localWorkers,
+            result, eventOpt, trials, reco, seed, nsides, radius, energy, transport, workers, concurrent, broker, setting, output, report, verbose, startupDir, localWorkers, noPlots,
         };
         foreach (var o in truth.All)
         {
@@ -75,6 +78,7 @@ internal static class CalibrateCommand
                 Verbose = pr.GetValue(verbose),
                 StartupJsonDir = pr.GetValue(startupDir),
                 LocalWorkers = pr.GetValue(localWorkers),
+                NoPlots = pr.GetValue(noPlots),
                 TruthModel = truth.Resolve(pr),
             },
             Console.Out,
@@ -102,6 +106,7 @@ internal static class CalibrateCommand
         public bool Verbose { get; init; }
         public string? StartupJsonDir { get; init; }
         public int LocalWorkers { get; init; }
+        public bool NoPlots { get; init; }
         public TruthModel TruthModel { get; init; } = TruthModel.Nominal;
     }
 
@@ -279,6 +284,21 @@ internal static class CalibrateCommand
 
         PrintSummary(calibration, calibrated, stdout);
         stdout.WriteLine($"Wrote {outputPath} (levels in its metadata) and {reportPath}");
+        if (!a.NoPlots)
+        {
+            // FITS header cards CALIB_* and the "calibrated 90%" contour of the zoomed plot come from the metadata.
+            var directory = Path.GetDirectoryName(outputPath) ?? ".";
+            try
+            {
+                var paths = SkymapProducts.WriteAll(
+                    new SkymapAnalysis(calibrated), directory, new SkymapProductOptions { Figures = new SkymapFigureWriter(SkymapFigureOptions.Default) });
+                stdout.WriteLine($"Wrote {paths.All.Count()} map/plot files to {directory}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"cannot write the maps and plots to '{directory}': {e.Message}", 1);
+            }
+        }
         return 0;
     }
 

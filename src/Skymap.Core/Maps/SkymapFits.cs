@@ -408,6 +408,19 @@ public static class SkymapFits
             h.String("COMMENTS", "50% and 90% uncertainty location => " + basis);
         }
 
+        if (meta.Calibration is { } cal)
+        {
+            // Levels calibrated by re-simulation (skymap calibrate): additive cards, absent for an uncalibrated result.
+            h.Integer("CALIB_TRIALS", cal.Trials, "re-simulated trials of the calibration")
+                .String("CALIB_TRUTH_MODEL", cal.TruthModel, "truth model of the trials");
+            OptionalReal(h, "CALIB_2DLLH_50", cal.Level50, "calibrated 50% level of 2DLLH");
+            OptionalReal(h, "CALIB_2DLLH_90", cal.Level90, "calibrated 90% level of 2DLLH");
+            if (probability is null && double.IsFinite(cal.Level90))
+            {
+                OptionalReal(h, "CALIB_AREA_90", analysis.PolygonArea(cal.Level90), "calibrated 90% contour area (sqdeg)");
+            }
+        }
+
         h.String("NOTE", "Please ignore pixels with infinite or NaN values. They are rare cases of the minimizer failing to converge");
     }
 
