@@ -20,6 +20,7 @@ public static class Program
             CalibrateCommand.Create(),
             WorkerCommandLine.Create(),
             DevicesCommandLine.Create(),
+            DriverCommand.Create(),
         };
         var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
         return CliRunner.ReportParseErrors(parse) ?? await parse.InvokeAsync().ConfigureAwait(false);
