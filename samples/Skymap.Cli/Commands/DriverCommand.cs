@@ -46,7 +46,7 @@ internal static class DriverCommand
         var maxTime = new Option<int>("--max-pixel-reco-time") { Description = "Worker task timeout in seconds", DefaultValueFactory = _ => 1800 };
         var priority = new Option<int>("--priority") { Description = "Backlog priority (≥ 100 starts at once)", DefaultValueFactory = _ => 0 };
         var pst = new Option<double>("--predictive-scanning-threshold") { Description = "0.1–1.0", DefaultValueFactory = _ => 1.0 };
-        var settings = new Option<string[]>("--reco-setting") { Description = "Reco setting K=V (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var settings = new Option<string[]>("--reco-setting") { Description = "Reco setting KEY=VALUE (repeatable), as for the scan", AllowMultipleArgumentsPerToken = false };
         var cmd = new Command("submit", "POST /scan: request a scan; prints the new scan id.") { evt, reco, nsides, real, maxTime, priority, pst, settings };
         cmd.SetAction((pr, ct) => CliRunner.RunAsync(async () =>
         {
@@ -413,19 +413,12 @@ internal static class DriverCommand
         }
     }
 
-    private static JsonObject RecoSettingsObject(IEnumerable<string> settings)
+    private static JsonObject RecoSettingsObject(IReadOnlyList<string> settings)
     {
         var o = new JsonObject();
-        foreach (var s in settings)
+        foreach (var (key, value) in ScanCommand.ParseSettings(settings))
         {
-            var eq = s.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                throw new CliException($"--reco-setting: '{s}' is not KEY=VALUE");
-            }
-
-            var value = s[(eq + 1)..];
-            o[s[..eq]] = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? JsonValue.Create(d) : JsonValue.Create(value);
+            o[key] = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? JsonValue.Create(d) : JsonValue.Create(value);
         }
 
         return o;
