@@ -16,6 +16,9 @@ public static class SimdMath
     /// </summary>
     public const double VectorEpsilon = 1e-14;
 
+    /// <summary>A bound on pre·S below which 1 − pre·S rounds to exactly 1 (half an ulp of 1 is 5.55e-17).</summary>
+    private const double NegligibleTail = 1e-17;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T AllBits<T>()
         where T : struct, IVec<T>
@@ -258,10 +261,21 @@ public static class SimdMath
         where T : struct, IVec<T>
     {
         var one = T.Create(1.0);
-        var useSeries = T.LessThan(x, a + one);
-        var seriesLanes = useSeries & active;
+        var ap1 = a + one;
+        var useSeries = T.LessThan(x, ap1);
         var fractionLanes = T.AndNot(active, useSeries);
         var pre = Exp(lnPrefactor) * scale;
+
+        // Series lanes where 1 − pre·S rounds to 1 anyway are left out: S ≤ (a + 1)/(a(a + 1 − x)) (a geometric
+        // bound for x < a + 1), and pre·bound < 1e-17 is below half an ulp of 1, so Q = 1 exactly as the full series
+        // would give. With ξ in the tens and ρt of a few, most MPE DOMs are such lanes: no loop and no log for them.
+        var bound = pre * ap1 / (a * (ap1 - x));
+        var seriesLanes = useSeries & active & T.GreaterThan(bound, T.Create(NegligibleTail));
+        if (!T.AnyTrue(seriesLanes | fractionLanes))
+        {
+            return T.Create(0.0);
+        }
+
         var q = one;
         if (T.AnyTrue(seriesLanes))
         {
