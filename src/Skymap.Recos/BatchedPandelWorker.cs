@@ -18,6 +18,8 @@ namespace Skymap.Recos;
 /// </summary>
 internal sealed class BatchedPandelWorker : IBatchRecoWorker
 {
+    private static readonly double[] Steps = [20.0, 20.0, 20.0];
+
     private readonly IRecoWorker _single;
     private readonly PandelVariant _variant;
     private readonly ILikelihoodKernel _batchKernel;
@@ -34,7 +36,7 @@ internal sealed class BatchedPandelWorker : IBatchRecoWorker
         _batchKernel = LikelihoodKernels.CreateForBatches(kind);
         _doms = HitDomArrays.FromHits(prepared.HitDoms);
         _cog = EventPreparation.ChargeWeightedCentre(prepared.HitDoms).Position;
-        _options = options ?? PandelFit.Options;
+        _options = options ?? NelderMeadOptions.Default;
         if (_batchKernel is IlgpuLikelihoodKernel gpu)
         {
             gpu.Bind(_doms);
@@ -100,10 +102,10 @@ internal sealed class BatchedPandelWorker : IBatchRecoWorker
             }
 
             var d = r.Direction.Travel;
-            fits.Add(new LockstepFit(i, new PandelFit(d, r.Seed, _doms), _options));
+            fits.Add(new LockstepFit(i, d, r.Seed, _options));
             if (r.FallbackSeed is { } fallback)
             {
-                fits.Add(new LockstepFit(i, new PandelFit(d, fallback, _doms), _options));
+                fits.Add(new LockstepFit(i, d, fallback, _options));
             }
         }
 
@@ -121,7 +123,8 @@ internal sealed class BatchedPandelWorker : IBatchRecoWorker
             }
 
             var p = best!.Optimizer.BestPoint;
-            var (pos, time) = TrackFrame.ClosestPoint(best.Fit.Vertex(p), best.Fit.Time(p), best.Fit.Frame.D, _cog);
+            var r0 = best.Frame.Transverse(best.Seed.Position, p[0], p[1]);
+            var (pos, time) = TrackFrame.ClosestPoint(r0, p[2], best.Frame.D, _cog);
             items[group.Key] = new RecoBatchItem(new RecoFitResult(best.Optimizer.BestValue, double.NaN, double.NaN, pos, time, double.NaN), null);
         }
 
@@ -142,7 +145,7 @@ internal sealed class BatchedPandelWorker : IBatchRecoWorker
             {
                 var f = active[k];
                 var c = f.Optimizer.Candidate;
-                hyps[k] = f.Fit.Hypothesis(c);
+                hyps[k] = new TrackHypothesis(f.Frame.Transverse(f.Seed.Position, c[0], c[1]), c[2], f.Frame.D);
             }
 
             _batchKernel.PandelLlh(_variant, hyps.AsSpan(0, active.Count), batch, values);
@@ -160,12 +163,14 @@ internal sealed class BatchedPandelWorker : IBatchRecoWorker
             ? null
             : $"seed vertex/time must be finite, got {seed}";
 
-    private sealed class LockstepFit(int request, PandelFit fit, NelderMeadOptions options)
+    private sealed class LockstepFit(int request, Vector3D d, RecoSeed seed, NelderMeadOptions options)
     {
         public int Request { get; } = request;
 
-        public PandelFit Fit { get; } = fit;
+        public RecoSeed Seed { get; } = seed;
 
-        public NelderMead Optimizer { get; } = fit.CreateOptimizer(options);
+        public TrackFrame Frame { get; } = TrackFrame.Of(d);
+
+        public NelderMead Optimizer { get; } = new([0.0, 0.0, seed.Time], Steps, options);
     }
 }

@@ -9,11 +9,14 @@ namespace Skymap.Recos;
 
 /// <summary>
 /// The Pandel track-timing reconstructions (PHYSICS.md §3): direction fixed by the pixel; the two transverse
-/// coordinates of the vertex and the time are fitted with Nelder–Mead (parametrisation, steps and stopping rule:
-/// <see cref="PandelFit"/>). Settings: <c>time_window</c> (ns) and <c>kernel</c> (auto|scalar|simd).
+/// coordinates of the vertex and the time are fitted with Nelder–Mead (steps 20 m, 20 m, 20 ns; spread &lt; 1e-4 or
+/// 1000 evaluations). Settings: <c>time_window</c> (ns) and <c>kernel</c> (auto|scalar|simd).
 /// </summary>
 public abstract class PandelTrackReco : IRecoAlgorithm
 {
+    /// <summary>Initial simplex steps: 20 m, 20 m, 20 ns.</summary>
+    private static readonly double[] Steps = [20.0, 20.0, 20.0];
+
     /// <summary>Creates the reco for a variant.</summary>
     private protected PandelTrackReco(PandelVariant variant, string name)
     {
@@ -57,17 +60,13 @@ public abstract class PandelTrackReco : IRecoAlgorithm
     internal static (double Llh, Vector3D R0, double T0, int Evaluations) FitFromSeed(
         ILikelihoodKernel kernel, PandelVariant variant, DomBatchSource doms, Vector3D d, RecoSeed seed, CancellationToken ct)
     {
-        var fit = new PandelFit(d, seed, doms.Arrays);
-        double Objective(ReadOnlySpan<double> p) => kernel.PandelLlh(variant, fit.Hypothesis(p), doms.Batch);
+        var frame = TrackFrame.Of(d);
+        var origin = seed.Position;
+        double Objective(ReadOnlySpan<double> p) =>
+            kernel.PandelLlh(variant, new TrackHypothesis(frame.Transverse(origin, p[0], p[1]), p[2], d), doms.Batch);
 
-        var nm = fit.CreateOptimizer();
-        while (!nm.IsFinished)
-        {
-            ct.ThrowIfCancellationRequested();
-            nm.Tell(Objective(nm.Candidate));
-        }
-
-        return (nm.BestValue, fit.Vertex(nm.BestPoint), fit.Time(nm.BestPoint), nm.Evaluations);
+        var result = NelderMead.Minimize(Objective, [0.0, 0.0, seed.Time], Steps, NelderMeadOptions.Default, ct);
+        return (result.Value, frame.Transverse(origin, result.Point[0], result.Point[1]), result.Point[2], result.Evaluations);
     }
 
     private sealed class PandelWorker(PandelVariant variant, PreparedEvent prepared, ILikelihoodKernel kernel) : IRecoWorker
