@@ -36,6 +36,8 @@ def main():
     n_bad = sum(1 for w, _ in worse if w > tol)
     better = sum(1 for w, _ in worse if w < -tol)
     print(f"common pixels {len(common)}, only-baseline {len(set(base) - set(new))}, only-new {len(set(new) - set(base))}")
+    identical = sum(1 for k in common if base[k] == new[k])
+    print(f"bit-identical llh: {identical} of {len(common)}; max |diff| {max((abs(w) for w, _ in worse), default=0.0):.3e}")
     print(f"worse by > {tol}: {n_bad}; better by > {tol}: {better}")
     print("largest worsening (new - baseline, nside, pixel):")
     for w, k in worse[:8]:
