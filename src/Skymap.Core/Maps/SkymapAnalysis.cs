@@ -23,7 +23,11 @@ public readonly record struct ScannedPixel(long Nside, long Index, double Llh, d
 /// <para>
 /// Contours are traced on the spherical Delaunay triangulation of the centres of all scanned pixels of all
 /// nsides (where two nsides share a centre, the finer pixel's value is used, as skyreader's dictionary does);
-/// NaN values are replaced by the map maximum for the contours only.
+/// NaN values are replaced by the map maximum for the contours only. The crossing on each edge is where the
+/// monotone cubic Hermite interpolant of the two end values and slopes reaches the level, the slopes coming from a
+/// local quadratic fit at every sample (<see cref="SampleGradients"/>): exact on a quadratic bowl, where meander's
+/// linear interpolation between centres cuts every crossing short and loses a few per cent of a small region's
+/// area (a σ = 0.5° Gaussian's 50 % region by 14 %, now 0.8 %).
 /// </para>
 /// <para>
 /// Polygon areas: each line's shoelace area in (φ, cos θ) with φ shifted so that the best fit sits at π and
@@ -44,6 +48,7 @@ public sealed class SkymapAnalysis
     private readonly Lock _gate = new();
     private readonly Dictionary<double, IReadOnlyList<SkyContour>> _contours = [];
     private int[]? _triangles;
+    private Vector3D[]? _gradients;
     private IReadOnlyList<ContourSummary>? _summaries;
     private readonly Dictionary<double, ProbabilityMap> _probability = [];
 
@@ -202,7 +207,8 @@ public sealed class SkymapAnalysis
 
     /// <summary>
     /// The contour lines of a level: marching triangles on the spherical Delaunay triangulation of the scanned
-    /// pixel centres (NaN values replaced by <see cref="MapMaximum"/>). Results are cached per level.
+    /// pixel centres (NaN values replaced by <see cref="MapMaximum"/>), crossings by monotone cubic Hermite
+    /// interpolation along each edge. Results are cached per level.
     /// </summary>
     /// <param name="level">The 2ΔLLH level.</param>
     /// <returns>The closed lines, inside (2ΔLLH &lt; level) on the left; empty when nothing crosses the level.</returns>
@@ -216,7 +222,8 @@ public sealed class SkymapAnalysis
             }
 
             _triangles ??= SphericalDelaunay.Triangulate(_samplePoints);
-            var lines = MarchingTriangles.Trace(_samplePoints, _sampleValues, _triangles, level);
+            _gradients ??= SampleGradients.Estimate(_samplePoints, _sampleValues, _triangles);
+            var lines = MarchingTriangles.Trace(_samplePoints, _sampleValues, _triangles, level, _gradients);
             var contours = new List<SkyContour>(lines.Count);
             foreach (var line in lines)
             {
