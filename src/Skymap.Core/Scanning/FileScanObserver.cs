@@ -66,7 +66,7 @@ public sealed class FileScanObserver : IScanObserver
 }
 
 /// <summary>Conversion of scan snapshots into the result model.</summary>
-public static class ScanResultSnapshotExtensions
+internal static class ScanResultSnapshotExtensions
 {
     /// <summary>The snapshot as a <see cref="SkyScanResult"/> (version 1, one block per nside with finished pixels).</summary>
     public static SkyScanResult ToSkyScanResult(this ScanResultSnapshot snapshot)
