@@ -9,7 +9,7 @@ namespace Skymap.Core.Maps;
 /// <param name="Index">Its RING id.</param>
 /// <param name="Llh">Its −ln L (NaN for a failed pixel).</param>
 /// <param name="DeltaLlh2">2ΔLLH = 2·(llh − llh_best); NaN for a failed pixel.</param>
-public readonly record struct ScannedPixel(long Nside, long Index, double Llh, double DeltaLlh2);
+internal readonly record struct ScannedPixel(long Nside, long Index, double Llh, double DeltaLlh2);
 
 /// <summary>
 /// The map analysis of a scan result (FORMATS.md §6–§7, PHYSICS.md §6): 2ΔLLH relative to the best fit, the
@@ -146,7 +146,7 @@ public sealed class SkymapAnalysis
     public ReadOnlySpan<double> FinestMap => _finestMap;
 
     /// <summary>Every scanned pixel of every nside, in result order, with its 2ΔLLH.</summary>
-    public IReadOnlyList<ScannedPixel> Pixels => _pixels;
+    internal IReadOnlyList<ScannedPixel> Pixels => _pixels;
 
     /// <summary>Pixel area of <see cref="MaxNside"/> in square degrees.</summary>
     public double FinestPixelAreaDegrees => HealpixMath.PixelArea(MaxNside) * SquareDegreesPerSteradian;
@@ -267,7 +267,7 @@ public sealed class SkymapAnalysis
     /// </summary>
     /// <param name="level">The 2ΔLLH level.</param>
     /// <returns>The box, or <see cref="RectangularErrors.None"/> when the level has no contour.</returns>
-    public RectangularErrors RectangularErrors(double level)
+    internal RectangularErrors RectangularErrors(double level)
     {
         var contours = Contours(level);
         if (contours.Count == 0)
@@ -296,7 +296,7 @@ public sealed class SkymapAnalysis
     }
 
     /// <summary>Pixel-sum area, polygon area and rectangular errors of every level of <see cref="Levels"/>.</summary>
-    public IReadOnlyList<ContourSummary> Summaries
+    internal IReadOnlyList<ContourSummary> Summaries
     {
         get
         {
@@ -319,7 +319,7 @@ public sealed class SkymapAnalysis
     /// <param name="angularErrorFloorDegrees">σ (deg) of an optional Gaussian smoothing (skyreader's angular error floor).</param>
     /// <returns>The map with its highest-density levels.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The floor is not a positive number.</exception>
-    public ProbabilityMap ProbabilityMap(double? angularErrorFloorDegrees = null)
+    internal ProbabilityMap ProbabilityMap(double? angularErrorFloorDegrees = null)
     {
         var key = angularErrorFloorDegrees ?? 0.0;
         lock (_gate)
