@@ -86,9 +86,9 @@ public sealed class BatchedFittingTests
         Assert.Equal(simd.BestFit()!.Value.Index, one.BestFit()!.Value.Index);
     }
 
-    private static async Task<SkyScanResult> ScanAsync(IPixelDispatcher dispatcher, string kernel)
+    internal static async Task<SkyScanResult> ScanAsync(IPixelDispatcher dispatcher, string kernel, string? directory = null)
     {
-        var dir = Directory.CreateTempSubdirectory("skymap-batch-").FullName;
+        var dir = directory ?? Directory.CreateTempSubdirectory("skymap-batch-").FullName;
         try
         {
             await using (dispatcher)
@@ -109,11 +109,14 @@ public sealed class BatchedFittingTests
         }
         finally
         {
-            Directory.Delete(dir, recursive: true);
+            if (directory is null)
+            {
+                Directory.Delete(dir, recursive: true);
+            }
         }
     }
 
-    private static string Fingerprint(SkyScanResult r) => SkyScanResultJson.Serialize(r);
+    internal static string Fingerprint(SkyScanResult r) => SkyScanResultJson.Serialize(r);
 
     /// <summary>The contract reco with batch-capable workers that record their batch sizes.</summary>
     private sealed class BatchingReco : IRecoAlgorithm
@@ -165,6 +168,40 @@ public sealed class BatchedFittingTests
                     return new RecoBatchItem(null, e);
                 }
             }).ToArray();
+        }
+    }
+}
+
+/// <summary>Batched fitting through RabbitMQ: two worker processes with prefetch 16 fit the deliveries at hand in lockstep.</summary>
+[RequiresBroker]
+public sealed class BatchedRabbitMqTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("skymap-batch-rmq-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [TransportFact]
+    public async Task A_lockstep_pandel_scan_through_rabbitmq_with_prefetch_equals_the_in_process_scan()
+    {
+        var reference = await BatchedFittingTests.ScanAsync(new InProcessDispatcher(2), "ilgpu-cpu");
+        var path = Path.Combine(_dir, "startup.json");
+        var workers = new[]
+        {
+            TestWorkerProcess.StartRabbitMq(path, "--startup-wait", "60", "--prefetch", "16"),
+            TestWorkerProcess.StartRabbitMq(path, "--startup-wait", "60", "--prefetch", "16"),
+        };
+        try
+        {
+            var rabbit = new RabbitMq.RabbitMqDispatcher(new RabbitMq.RabbitMqDispatcherOptions { Broker = Broker.Settings });
+            var result = await BatchedFittingTests.ScanAsync(rabbit, "ilgpu-cpu", _dir);
+            Assert.Equal(BatchedFittingTests.Fingerprint(reference), BatchedFittingTests.Fingerprint(result));
+        }
+        finally
+        {
+            foreach (var p in workers)
+            {
+                TestWorkerProcess.Stop(p);
+            }
         }
     }
 }
