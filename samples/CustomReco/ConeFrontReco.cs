@@ -29,7 +29,7 @@ public sealed class ConeFrontReco : IRecoAlgorithm
         }
     }
 
-    public PreparedEvent Prepare(SkymapEvent evt, RecoContext context) => EventPreparation.Prepare(evt);
+    public PreparedEvent Prepare(SkymapEvent evt, RecoContext context) => PreparedEvent.From(evt);
 
     public IRecoWorker CreateWorker(PreparedEvent prepared, RecoContext context) => new Worker(prepared.HitDoms);
 

@@ -13,6 +13,7 @@ internal sealed record TransportChoice
 {
     public required string Name { get; init; }
     public int? Workers { get; init; }
+    public int BatchSize { get; init; } = 1;
     public string? Broker { get; init; }
     public string? StartupJsonDir { get; init; }
 }
@@ -28,7 +29,7 @@ internal static class TransportFactory
                 return new InProcessDispatcher(choice.Workers, services.GetRequiredService<ILogger<InProcessDispatcher>>());
             case "processes":
                 return new ProcessPoolDispatcher(
-                    new ProcessPoolOptions { Workers = choice.Workers ?? Environment.ProcessorCount },
+                    new ProcessPoolOptions { Workers = choice.Workers ?? Environment.ProcessorCount, BatchSize = choice.BatchSize },
                     services.GetRequiredService<ILogger<ProcessPoolDispatcher>>());
             case "rabbitmq":
                 BrokerSettings broker;

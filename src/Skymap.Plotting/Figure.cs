@@ -201,13 +201,17 @@ internal abstract class Figure
             canvas.DrawRect(new SKRect(x0, rect.Top, x1 + 0.3f, rect.Bottom), fill);
         }
 
+        // Level marks, only where a reader can tell them from the bar's edge and from each other (on a full-sky bar
+        // up to thousands of 2ΔLLH units the contour levels would pile up as one smudge at 0).
+        var lastMark = float.NegativeInfinity;
         foreach (var (value, colour) in marks)
         {
-            if (value >= 0 && value <= maximum)
+            var x = rect.Left + (float)(value / maximum * rect.Width);
+            if (value >= 0 && value <= maximum && x - rect.Left >= 3 && rect.Right - x >= 3 && x - lastMark >= 3)
             {
-                var x = rect.Left + (float)(value / maximum * rect.Width);
                 using var line = new SKPaint { Color = colour, StrokeWidth = 1.5f, IsAntialias = true, Style = SKPaintStyle.Stroke };
                 canvas.DrawLine(x, rect.Top, x, rect.Bottom, line);
+                lastMark = x;
             }
         }
 

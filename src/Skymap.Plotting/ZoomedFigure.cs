@@ -9,7 +9,7 @@ namespace Skymap.Plotting;
 /// <summary>
 /// The zoomed plot (skyreader's <c>create_plot_zoomed</c>): a cartesian view rotated onto the best fit (healpy
 /// <c>cartview</c> with <c>rot=(ra, dec, 0)</c>), east (increasing RA) to the left; half-widths from the bounding box
-/// of the outermost contour (RA 3°–15°, Dec 2°–15°); 2ΔLLH on 0–40 in plasma_r; RA/Dec graticule with labels; contours
+/// of the outermost contour plus a tenth (RA 3°–15°, Dec 2°–15°); 2ΔLLH on 0–40 in plasma_r; RA/Dec graticule with labels; contours
 /// labelled with their areas; best-fit star; optional truth, reported circles and 90 % bounding rectangle; colour bar.
 /// </summary>
 internal sealed class ZoomedFigure : Figure
@@ -20,6 +20,7 @@ internal sealed class ZoomedFigure : Figure
     private const float MaxPanelWidth = 620;
     private const float MaxPanelHeight = 520;
     private const double Deg = Math.PI / 180;
+    private const double ExtentMargin = 1.1;
 
     private readonly Vector3D _centre;
     private readonly Vector3D _east;
@@ -36,8 +37,10 @@ internal sealed class ZoomedFigure : Figure
         var outer = analysis.RectangularErrors(analysis.Levels[^1].Value);
         var raExtent = Math.Max(outer.RaPlus, outer.RaMinus);
         var decExtent = Math.Max(outer.DecPlus, outer.DecMinus);
-        RaBound = double.IsFinite(raExtent) ? Math.Min(15, Math.Max(3, raExtent)) : 3;
-        DecBound = double.IsFinite(decExtent) ? Math.Min(15, Math.Max(2, decExtent)) : 2;
+        // skyreader's bounds are the contour's extent itself, which draws a contour that reaches them along the frame;
+        // a tenth more keeps the whole line inside (the 3°/2° minima and 15° maxima are skyreader's).
+        RaBound = double.IsFinite(raExtent) ? Math.Min(15, Math.Max(3, ExtentMargin * raExtent)) : 3;
+        DecBound = double.IsFinite(decExtent) ? Math.Min(15, Math.Max(2, ExtentMargin * decExtent)) : 2;
         Scale = (float)Math.Min(MaxPanelWidth / (2 * RaBound), MaxPanelHeight / (2 * DecBound));
         Panel = new SKRect(MarginLeft, MarginTop, MarginLeft + (float)(2 * RaBound * Scale), MarginTop + (float)(2 * DecBound * Scale));
     }

@@ -25,7 +25,7 @@ public abstract class PandelTrackReco : IRecoAlgorithm
     }
 
     /// <summary>SPE or MPE.</summary>
-    public PandelVariant Variant { get; }
+    internal PandelVariant Variant { get; }
 
     /// <inheritdoc />
     public string Name { get; }

@@ -6,7 +6,7 @@ using Skymap.Core.Recos;
 namespace Skymap.Recos;
 
 /// <summary>The llh of one hypothesis for the physics recos (backs <c>skymap llh</c>).</summary>
-public static class PhysicsLlh
+internal static class PhysicsLlh
 {
     /// <summary>Names accepted by <see cref="Evaluate"/>.</summary>
     public static IReadOnlyList<string> Recos { get; } = ["millipede", "pandel_mpe", "pandel_spe"];

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Skymap.Cli.Commands;
 using Skymap.Core.Recos;
 using Skymap.Recos;
-using Skymap.Transport.TestWorker;
+using Skymap.Transport.Contract;
 
 // Usage (as `skymap worker`): worker --stdio --startup-json PATH [--concurrency N]
 //                             worker --transport rabbitmq --startup-json PATH [--broker A] [--prefetch N] [--concurrency N]

@@ -1,6 +1,6 @@
 using Skymap.Core.Scanning;
 using Skymap.Transport.InProcess;
-using Skymap.Transport.TestWorker;
+using Skymap.Transport.Contract;
 
 namespace Skymap.Transport.Tests;
 

@@ -1,4 +1,5 @@
 using Skymap.Core.Scanning;
+using Skymap.Transport.Contract;
 using Skymap.Transport.Processes;
 using Skymap.Transport.Tests.Support;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Skymap.Transport.Contract;
 using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Processes;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Skymap.Transport.Contract;
 using Skymap.Core.Geometry;
 using Skymap.Core.Pixels;
 using Skymap.Core.Recos;

@@ -1,3 +1,4 @@
+using Skymap.Transport.Contract;
 using Skymap.Core.Scanning;
 using Skymap.Transport.RabbitMq;
 using Skymap.Transport.Startup;

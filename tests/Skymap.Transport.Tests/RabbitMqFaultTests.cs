@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using Skymap.Transport.Contract;
 using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
 using Skymap.Transport.RabbitMq;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Skymap.Transport.Contract;
 using Skymap.Core.Events;
 using Skymap.Core.Pixels;
 using Skymap.Core.Results;

@@ -1,10 +1,10 @@
 using System.Text;
+using Skymap.Transport.Contract;
 using Skymap.Core.Pixels;
 using Skymap.Core.Recos;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Startup;
 using Skymap.Transport.Tests.Support;
-using Skymap.Transport.TestWorker;
 using Skymap.Transport.Workers;
 
 namespace Skymap.Transport.Tests;

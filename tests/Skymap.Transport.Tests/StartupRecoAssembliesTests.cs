@@ -1,4 +1,5 @@
 using System.Text;
+using Skymap.Transport.Contract;
 using Skymap.Core.Recos;
 using Skymap.Transport.Startup;
 using Skymap.Transport.Tests.Support;

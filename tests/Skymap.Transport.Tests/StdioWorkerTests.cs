@@ -1,4 +1,5 @@
 using WireFormat = Skymap.Transport.Wire.WireFormat;
+using Skymap.Transport.Contract;
 using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
 using Skymap.Transport.Internal;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Reflection;
 using MessagePack;
 using WireFormat = Skymap.Transport.Wire.WireFormat;
+using Skymap.Transport.Contract;
 using Skymap.Core.Geometry;
 using Skymap.Core.Pixels;
 using Skymap.Core.Recos;

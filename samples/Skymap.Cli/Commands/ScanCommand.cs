@@ -41,12 +41,13 @@ internal static class ScanCommand
         var cacheDirOpt = new Option<string?>("--cache-dir") { Description = "Checkpoint finished pixel variations here; a restarted scan with the same cache dir resumes" };
         var kernelOpt = CliOptions.KernelOption("Likelihood kernel of the recos that have one (pandel_spe, pandel_mpe, millipede)");
         var assemblyOpt = new Option<string[]>("--reco-assembly") { Description = "Load the recos of a plug-in assembly (repeatable); workers load the same file, checked by SHA-256", AllowMultipleArgumentsPerToken = false };
+        var batchOpt = new Option<int>("--batch-size") { Description = "--transport processes with a batch-capable reco (--kernel ilgpu): requests sent ahead to each worker, fitted in one batch", DefaultValueFactory = _ => 1 }.Must(b => b is >= 1 and <= 4096, "in [1, 4096]");
         var noPlotsOpt = new Option<bool>("--no-plots") { Description = "Skip the figures (the FITS maps and contour files are still written)" };
 
         var cmd = new Command("scan", "Scan the sky for one event: every pixel fitted with its direction fixed, refined around the best pixels.")
         {
             eventOpt, recoOpt, nsidesOpt, outOpt, workersOpt, seedOpt, pstOpt, failuresOpt, neighbourOpt, realOpt, simOpt,
-            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt, brokerOpt, startupDirOpt, cacheDirOpt, assemblyOpt, noPlotsOpt,
+            settingOpt, transportOpt, silenceOpt, taskTimeoutOpt, progressOpt, resultOpt, scanIdOpt, verboseOpt, kernelOpt, brokerOpt, startupDirOpt, cacheDirOpt, assemblyOpt, batchOpt, noPlotsOpt,
         };
 
         cmd.SetAction(async (pr, ct) =>
@@ -75,6 +76,7 @@ internal static class ScanCommand
                 StartupJsonDir = pr.GetValue(startupDirOpt),
                 CacheDir = pr.GetValue(cacheDirOpt),
                 NoPlots = pr.GetValue(noPlotsOpt),
+                BatchSize = pr.GetValue(batchOpt),
                 Kernel = pr.GetValue(kernelOpt),
                 RecoAssemblies = pr.GetValue(assemblyOpt) ?? [],
             };
@@ -90,6 +92,7 @@ internal static class ScanCommand
         public required string Nsides { get; init; }
         public required string OutputDir { get; init; }
         public int? Workers { get; init; }
+        public int BatchSize { get; init; } = 1;
         public ulong? Seed { get; init; }
         public double Pst { get; init; }
         public int MaxFailures { get; init; }
@@ -209,7 +212,7 @@ internal static class ScanCommand
 
         options = options with { StartupDirectory = a.StartupJsonDir is { } sd ? OutputDirectory.EnsureWritable(sd) : outputDir };
         var dispatcher = TransportFactory.Create(
-            new TransportChoice { Name = a.Transport, Workers = a.Workers, Broker = a.Broker, StartupJsonDir = a.StartupJsonDir },
+            new TransportChoice { Name = a.Transport, Workers = a.Workers, BatchSize = a.BatchSize, Broker = a.Broker, StartupJsonDir = a.StartupJsonDir },
             services);
         var display = new ScanDisplay(progression, reco.VertexVariations.Count);
         var products = ScanSummary.ProductsObserver(outputDir, evt, a.NoPlots, services);

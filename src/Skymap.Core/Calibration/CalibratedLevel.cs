@@ -10,7 +10,7 @@ namespace Skymap.Core.Calibration;
 /// <param name="Upper">Upper end of the 68% interval: the order statistic of rank N·q + √(N·q·(1−q)).</param>
 /// <param name="CoverageUncertainty">The binomial error √(q(1−q)/N) of the fraction of events the level contains.</param>
 /// <param name="Wilks">Wilks' level for the same containment (2 dof), for comparison.</param>
-public sealed record CalibratedLevel(double Containment, double Level, double Lower, double Upper, double CoverageUncertainty, double Wilks)
+internal sealed record CalibratedLevel(double Containment, double Level, double Lower, double Upper, double CoverageUncertainty, double Wilks)
 {
     /// <summary>The calibrated level of sorted or unsorted trial values; a missing value (NaN) counts as +∞ (outside every contour).</summary>
     /// <param name="values">2ΔLLH at the injected direction, one per trial.</param>

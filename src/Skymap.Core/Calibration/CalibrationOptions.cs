@@ -5,7 +5,7 @@ using Skymap.Core.Simulation;
 namespace Skymap.Core.Calibration;
 
 /// <summary>Settings of a per-event contour calibration by re-simulation (see <see cref="ContourCalibrator"/>).</summary>
-public sealed record CalibrationOptions
+internal sealed record CalibrationOptions
 {
     /// <summary>The smallest number of trials accepted (fewer cannot place a 90% quantile).</summary>
     public const int MinimumTrials = 10;

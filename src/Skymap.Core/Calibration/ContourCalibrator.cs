@@ -15,7 +15,7 @@ using HealpixGrid = Skymap.Core.Healpix.Healpix;
 namespace Skymap.Core.Calibration;
 
 /// <summary>The event and the result given to a calibration do not belong together, or the result cannot be calibrated.</summary>
-public sealed class CalibrationInputException : Exception
+internal sealed class CalibrationInputException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public CalibrationInputException()
@@ -43,11 +43,11 @@ public sealed class CalibrationInputException : Exception
 /// <param name="ErrorDegrees">Angle between the trial's best fit and the injected direction [deg].</param>
 /// <param name="Pixels">Pixels the trial scan fitted.</param>
 /// <param name="Elapsed">Wall time of the trial (simulation and scan).</param>
-public readonly record struct CalibrationTrial(
+internal readonly record struct CalibrationTrial(
     int Index, ulong SimulationSeed, ulong ScanSeed, double TwoDeltaLlh, double ErrorDegrees, int Pixels, TimeSpan Elapsed);
 
 /// <summary>What a calibration found: the calibrated 50%/90% levels, how they were obtained and every trial.</summary>
-public sealed record ContourCalibration
+internal sealed record ContourCalibration
 {
     /// <summary>The calibrated 50% level.</summary>
     public required CalibratedLevel Level50 { get; init; }
@@ -113,7 +113,7 @@ public sealed record ContourCalibration
 /// <c>SplitMix64.Hash(seed, i, 0x5CA7)</c>, so the same seed gives the same levels on every transport and at any
 /// concurrency. Each trial uses a fresh dispatcher from the factory (a dispatcher serves one scan).
 /// </remarks>
-public sealed class ContourCalibrator
+internal sealed class ContourCalibrator
 {
     private const ulong SimulationTag = 0xCA1B;
     private const ulong ScanTag = 0x5CA7;

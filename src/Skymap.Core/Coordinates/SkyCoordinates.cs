@@ -3,14 +3,14 @@ namespace Skymap.Core.Coordinates;
 /// <summary>Equatorial coordinates [rad].</summary>
 /// <param name="Ra">Right ascension in [0, 2π).</param>
 /// <param name="Dec">Declination in [−π/2, π/2].</param>
-public readonly record struct Equatorial(double Ra, double Dec);
+internal readonly record struct Equatorial(double Ra, double Dec);
 
 /// <summary>
 /// Equatorial (J2000) ↔ local IceCube coordinates at an event time (PHYSICS.md §2, SCANNER.md §2.1): IAU-1976
 /// precession J2000 → mean equinox of date, the IAU-1982 GMST formula, zenith = δ + 90°, azimuth = GMST + 90° − α.
 /// Nutation and aberration are neglected (below 0.01°).
 /// </summary>
-public static class SkyCoordinates
+internal static class SkyCoordinates
 {
     private const double ArcsecToRad = Math.PI / (180.0 * 3600.0);
     private const double DegToRad = Math.PI / 180.0;

@@ -15,7 +15,7 @@ namespace Skymap.Core.Events;
 /// time of the event (an approximation, usually a few hundred ns late). Events come out in the order of the truth file;
 /// pulses keep their file order.
 /// </remarks>
-public static class CsvEventImporter
+internal static class CsvEventImporter
 {
     /// <summary>The event type given to imported events.</summary>
     public const string DefaultEventType = "neutrino";

@@ -11,14 +11,14 @@ namespace Skymap.Core.Events;
 /// <param name="Position">DOM centre in the IceCube frame [m].</param>
 /// <param name="RelativeEfficiency">Relative DOM efficiency (1.0 standard, 1.35 high-QE; 1.0 when unknown).</param>
 /// <param name="Active">False for DOMs that are probably dead; they are excluded from the likelihoods.</param>
-public sealed record Dom(int SensorId, int String, int DomNumber, Vector3D Position, double RelativeEfficiency, bool Active)
+internal sealed record Dom(int SensorId, int String, int DomNumber, Vector3D Position, double RelativeEfficiency, bool Active)
 {
     /// <summary>True for the DeepCore strings 79–86.</summary>
     public bool IsDeepCore => String >= 79;
 }
 
 /// <summary>A detector geometry: the DOMs indexed by sensor id (PHYSICS.md §1.1).</summary>
-public sealed class DetectorGeometry
+internal sealed class DetectorGeometry
 {
     private static readonly ConcurrentDictionary<string, DetectorGeometry> Cache = new(StringComparer.Ordinal);
 

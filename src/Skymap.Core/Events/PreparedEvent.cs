@@ -11,7 +11,7 @@ namespace Skymap.Core.Events;
 public readonly record struct HitDom(int SensorId, Vector3D Position, double T1, double Charge, double RelativeEfficiency);
 
 /// <summary>Options for <see cref="EventPreparation"/>.</summary>
-public sealed record EventPreparationOptions
+internal sealed record EventPreparationOptions
 {
     /// <summary>Drop pulses of DOMs marked inactive (default true, as PHYSICS.md §1.2 requires).</summary>
     public bool DropInactiveDoms { get; init; } = true;
@@ -40,10 +40,20 @@ public sealed record PreparedEvent
 
     /// <summary>Header shortcut.</summary>
     public EventHeader Header => Event.Header;
+
+    /// <summary>
+    /// Prepares an event the standard way: pulses cleaned, one <see cref="HitDom"/> per hit DOM, and the seed vertex and
+    /// time (the event's own seed when it has one, else the charge-weighted centre of the hit DOMs and the charge-weighted
+    /// mean of their earliest times, PHYSICS.md §3.2). A reco's <see cref="Recos.IRecoAlgorithm.Prepare"/> usually returns this.
+    /// </summary>
+    /// <param name="evt">The event.</param>
+    /// <returns>The prepared event.</returns>
+    /// <exception cref="EventFormatException">No pulse survives cleaning.</exception>
+    public static PreparedEvent From(SkymapEvent evt) => EventPreparation.Prepare(evt);
 }
 
 /// <summary>Event preparation: inactive-DOM removal, optional time-window cleaning, per-DOM summaries, seeds.</summary>
-public static class EventPreparation
+internal static class EventPreparation
 {
     /// <summary>Pulses kept after cleaning, as (sensor id, time, charge) triples in input order.</summary>
     public static IReadOnlyList<(int SensorId, double Time, double Charge)> CleanPulses(SkymapEvent evt, EventPreparationOptions? options = null)

@@ -25,7 +25,7 @@ public sealed record PulseSeries(int[] SensorId, double[] Time, double[] Charge)
 /// <param name="Y">y [m].</param>
 /// <param name="Z">z [m].</param>
 /// <param name="Time">Time [ns].</param>
-public sealed record EventSeed(double X, double Y, double Z, double Time);
+internal sealed record EventSeed(double X, double Y, double Z, double Time);
 
 /// <summary>Simulation truth carried by simulated events (never used by a fit).</summary>
 /// <param name="Kind"><c>track</c> or <c>cascade</c>.</param>
@@ -45,7 +45,7 @@ public sealed record EventTruth(
     /// The truth model the event was simulated with when it departs from the reconstructions' physics (written as
     /// <c>truth.model</c>); null for the nominal model.
     /// </summary>
-    public TruthModel? Model { get; init; }
+    internal TruthModel? Model { get; init; }
 }
 
 /// <summary>An event in the <c>skymap-event/1</c> format (PHYSICS.md §1.2).</summary>
@@ -64,11 +64,11 @@ public sealed record SkymapEvent
     public required PulseSeries Pulses { get; init; }
 
     /// <summary>Optional seed vertex/time.</summary>
-    public EventSeed? Seed { get; init; }
+    internal EventSeed? Seed { get; init; }
 
     /// <summary>Optional simulation truth.</summary>
     public EventTruth? Truth { get; init; }
 
     /// <summary>The detector geometry this event refers to.</summary>
-    public DetectorGeometry Geometry => DetectorGeometry.Get(GeometryName);
+    internal DetectorGeometry Geometry => DetectorGeometry.Get(GeometryName);
 }

@@ -1,7 +1,7 @@
 namespace Skymap.Core.Fitting;
 
 /// <summary>Stopping rule of <see cref="NelderMead"/> (PHYSICS.md §3.1: spread &lt; 1e-4 or 1000 evaluations).</summary>
-public sealed record NelderMeadOptions
+internal sealed record NelderMeadOptions
 {
     /// <summary>Stop when max − min of the function over the simplex vertices is below this.</summary>
     public double Tolerance { get; init; } = 1e-4;
@@ -16,14 +16,14 @@ public sealed record NelderMeadOptions
 /// <summary>A function to minimise over a point.</summary>
 /// <param name="point">The point; valid only during the call.</param>
 /// <returns>The value; NaN is treated as +∞.</returns>
-public delegate double ObjectiveFunction(ReadOnlySpan<double> point);
+internal delegate double ObjectiveFunction(ReadOnlySpan<double> point);
 
 /// <summary>The outcome of a minimisation.</summary>
 /// <param name="Point">The best point evaluated.</param>
 /// <param name="Value">Its value.</param>
 /// <param name="Evaluations">Number of function evaluations.</param>
 /// <param name="Converged">True when the spread criterion was met (false: evaluation limit).</param>
-public sealed record NelderMeadResult(double[] Point, double Value, int Evaluations, bool Converged);
+internal sealed record NelderMeadResult(double[] Point, double Value, int Evaluations, bool Converged);
 
 /// <summary>
 /// Derivative-free downhill simplex (Nelder–Mead with the standard coefficients: reflection 1, expansion 2,
@@ -32,7 +32,7 @@ public sealed record NelderMeadResult(double[] Point, double Value, int Evaluati
 /// run in lockstep with their evaluations batched (one kernel call per step); <see cref="Minimize"/> is the plain loop.
 /// Deterministic: ties keep the earlier vertex. Not thread-safe.
 /// </summary>
-public sealed class NelderMead
+internal sealed class NelderMead
 {
     private const double Reflection = 1.0;
     private const double Expansion = 2.0;

@@ -4,7 +4,7 @@ using Skymap.Core.Geometry;
 namespace Skymap.Core.Likelihood;
 
 /// <summary>Which likelihood kernel to use (<c>--kernel auto|scalar|simd|ilgpu|ilgpu-cpu</c>).</summary>
-public enum KernelKind
+internal enum KernelKind
 {
     /// <summary>
     /// The SIMD kernel when vector hardware is accelerated, else the scalar one; a GPU (<see cref="Ilgpu"/>) only where
@@ -26,7 +26,7 @@ public enum KernelKind
 }
 
 /// <summary>The per-DOM likelihood of the Pandel track recos (PHYSICS.md §3).</summary>
-public enum PandelVariant
+internal enum PandelVariant
 {
     /// <summary><c>pandel_spe</c>: L_i = pp(t).</summary>
     Spe,
@@ -39,13 +39,13 @@ public enum PandelVariant
 /// <param name="Vertex">A point r0 of the track [m].</param>
 /// <param name="Time">The time t0 at which the particle is at r0 [ns].</param>
 /// <param name="Direction">Unit direction of travel d.</param>
-public readonly record struct TrackHypothesis(Vector3D Vertex, double Time, Vector3D Direction);
+internal readonly record struct TrackHypothesis(Vector3D Vertex, double Time, Vector3D Direction);
 
 /// <summary>
 /// Per-DOM inputs of the Pandel likelihood in structure-of-arrays form: DOM positions, first-hit times t1 and
 /// multiplicities N = max(1, floor(Q + 0.5)). All spans have the same length.
 /// </summary>
-public readonly ref struct DomBatch
+internal readonly ref struct DomBatch
 {
     /// <summary>Wraps the spans.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
@@ -101,7 +101,7 @@ public readonly ref struct DomBatch
 /// first, then those with N ≥ 2, each group in input order: the SIMD kernel then skips the survival function
 /// (SF^(N−1) = 1) for whole vectors. <see cref="SourceIndex"/> maps back to the input order.
 /// </summary>
-public sealed class HitDomArrays
+internal sealed class HitDomArrays
 {
     private readonly double[] _x;
     private readonly double[] _y;
@@ -162,7 +162,7 @@ public sealed class HitDomArrays
 }
 
 /// <summary>A likelihood kernel: evaluates the event llh of PHYSICS.md §3 and the Poisson pieces of §4 over DOM batches.</summary>
-public interface ILikelihoodKernel
+internal interface ILikelihoodKernel
 {
     /// <summary>What the kernel is, e.g. <c>scalar</c> or <c>simd-avx512 (8 lanes)</c>.</summary>
     string Name { get; }

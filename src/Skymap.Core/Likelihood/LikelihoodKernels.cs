@@ -3,7 +3,7 @@ using Skymap.Core.Likelihood.Ilgpu;
 namespace Skymap.Core.Likelihood;
 
 /// <summary>Creates likelihood kernels by kind (<c>--kernel auto|scalar|simd|ilgpu|ilgpu-cpu</c>).</summary>
-public static class LikelihoodKernels
+internal static class LikelihoodKernels
 {
     private static readonly Lazy<SimdLikelihoodKernel?> BestSimd =
         new(() => SimdLikelihoodKernel.IsSupported ? new SimdLikelihoodKernel() : null);

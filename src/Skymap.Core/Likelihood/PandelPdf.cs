@@ -6,7 +6,7 @@ namespace Skymap.Core.Likelihood;
 /// The pieces of the Pandel track likelihood (PHYSICS.md §3) as plain scalar functions of the time residual t and
 /// the effective distance d_eff. The kernels fuse these; this class states them one by one.
 /// </summary>
-public static class PandelPdf
+internal static class PandelPdf
 {
     internal static readonly double Rho = PhysicsConstants.PandelRho;
     internal static readonly double LnRho = Math.Log(PhysicsConstants.PandelRho);

@@ -7,7 +7,7 @@ namespace Skymap.Core.Likelihood;
 /// The scalar reference kernel: PHYSICS.md §3 and §4 one DOM at a time, with the algorithms of
 /// <see cref="SpecialFunctions"/>. Stateless and thread-safe.
 /// </summary>
-public sealed class ScalarLikelihoodKernel : ILikelihoodKernel
+internal sealed class ScalarLikelihoodKernel : ILikelihoodKernel
 {
     /// <summary>The shared instance.</summary>
     public static ScalarLikelihoodKernel Instance { get; } = new();

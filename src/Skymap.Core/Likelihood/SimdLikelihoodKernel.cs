@@ -10,7 +10,7 @@ namespace Skymap.Core.Likelihood;
 /// patch relative to its prefactor), and vectors whose DOMs all have N = 1 skip the survival function. Agrees with the
 /// scalar kernel to a relative 1e-9 on every event llh (tested; in practice ~1e-13). Stateless and thread-safe.
 /// </summary>
-public sealed class SimdLikelihoodKernel : ILikelihoodKernel
+internal sealed class SimdLikelihoodKernel : ILikelihoodKernel
 {
     /// <summary>Uses the widest vector width that is hardware accelerated.</summary>
     /// <exception cref="NotSupportedException">No vector width is hardware accelerated.</exception>

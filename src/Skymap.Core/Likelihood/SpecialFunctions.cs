@@ -13,7 +13,7 @@ namespace Skymap.Core.Likelihood;
 /// P for x &lt; a + 1, else Lentz's continued fraction for Q (Numerical Recipes' gser/gcf), iterated to a relative
 /// 1e-16 (series) or 1e-15 (fraction) or at most <see cref="MaxIterations"/> terms.
 /// </remarks>
-public static class SpecialFunctions
+internal static class SpecialFunctions
 {
     /// <summary>The most terms the series or continued fraction takes.</summary>
     public const int MaxIterations = 1000;

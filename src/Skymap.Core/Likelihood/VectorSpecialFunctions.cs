@@ -9,7 +9,7 @@ namespace Skymap.Core.Likelihood;
 /// masked convergence and rewritten without divisions in the loop (vector dividers are slow), and Boost's
 /// lanczos13m53 rational ln Γ (no loop). Results agree with the scalar ones to ~1e-14 (tested).
 /// </summary>
-public static class VectorSpecialFunctions
+internal static class VectorSpecialFunctions
 {
     /// <summary>Effectively computes result[i] = <see cref="SpecialFunctions.LnGamma"/>(x[i]).</summary>
     public static Vector128<double> LnGamma(Vector128<double> x) => SimdMath.LnGamma(new V128(x)).V;

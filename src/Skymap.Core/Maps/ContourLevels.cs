@@ -16,7 +16,7 @@ public readonly record struct ContourLevel(string Label, double Value, double Co
 /// 2 ln 2 = 1.3863, 2 ln 10 = 4.6052 and 3σ = 11.8292 (two-sided Gaussian 3σ containment). The differences are
 /// far below the resolution of a scan.
 /// </remarks>
-public static class ContourLevels
+internal static class ContourLevels
 {
     /// <summary>Two-sided Gaussian 3σ containment, erf(3/√2).</summary>
     public const double ThreeSigmaContainment = 1.0 - 2.6997960632601866e-3;

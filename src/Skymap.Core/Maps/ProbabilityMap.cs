@@ -16,7 +16,7 @@ namespace Skymap.Core.Maps;
 /// largest probability are not spread. As skyreader, the smoothed map is clipped to its smallest positive value
 /// and normalised again.
 /// </remarks>
-public sealed class ProbabilityMap
+internal sealed class ProbabilityMap
 {
     /// <summary>The containments of the highest-density levels: 0.5, 0.9, 1 − 1.35e-3.</summary>
     public static IReadOnlyList<double> Containments { get; } = [0.5, 0.9, 1 - 1.35e-3];

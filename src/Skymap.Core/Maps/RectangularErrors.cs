@@ -10,7 +10,7 @@ namespace Skymap.Core.Maps;
 /// <param name="RaMinus">Magnitude of the most negative RA offset (deg).</param>
 /// <param name="DecPlus">Largest Dec offset north of the best fit (deg).</param>
 /// <param name="DecMinus">Magnitude of the most negative Dec offset (deg).</param>
-public readonly record struct RectangularErrors(double RaPlus, double RaMinus, double DecPlus, double DecMinus)
+internal readonly record struct RectangularErrors(double RaPlus, double RaMinus, double DecPlus, double DecMinus)
 {
     /// <summary>All NaN: no contour at that level.</summary>
     public static RectangularErrors None => new(double.NaN, double.NaN, double.NaN, double.NaN);
@@ -21,4 +21,4 @@ public readonly record struct RectangularErrors(double RaPlus, double RaMinus, d
 /// <param name="PixelSumArea">Pixel-sum area (deg²): finest-map pixels with 2ΔLLH below the level × pixel area.</param>
 /// <param name="PolygonArea">Polygon (shoelace) area of the contour lines (deg²).</param>
 /// <param name="Errors">Bounding box of the contour lines relative to the best fit.</param>
-public readonly record struct ContourSummary(ContourLevel Level, double PixelSumArea, double PolygonArea, RectangularErrors Errors);
+internal readonly record struct ContourSummary(ContourLevel Level, double PixelSumArea, double PolygonArea, RectangularErrors Errors);

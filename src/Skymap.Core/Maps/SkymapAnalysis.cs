@@ -9,7 +9,7 @@ namespace Skymap.Core.Maps;
 /// <param name="Index">Its RING id.</param>
 /// <param name="Llh">Its −ln L (NaN for a failed pixel).</param>
 /// <param name="DeltaLlh2">2ΔLLH = 2·(llh − llh_best); NaN for a failed pixel.</param>
-public readonly record struct ScannedPixel(long Nside, long Index, double Llh, double DeltaLlh2);
+internal readonly record struct ScannedPixel(long Nside, long Index, double Llh, double DeltaLlh2);
 
 /// <summary>
 /// The map analysis of a scan result (FORMATS.md §6–§7, PHYSICS.md §6): 2ΔLLH relative to the best fit, the
@@ -23,7 +23,11 @@ public readonly record struct ScannedPixel(long Nside, long Index, double Llh, d
 /// <para>
 /// Contours are traced on the spherical Delaunay triangulation of the centres of all scanned pixels of all
 /// nsides (where two nsides share a centre, the finer pixel's value is used, as skyreader's dictionary does);
-/// NaN values are replaced by the map maximum for the contours only.
+/// NaN values are replaced by the map maximum for the contours only. The crossing on each edge is where the
+/// monotone cubic Hermite interpolant of the two end values and slopes reaches the level, the slopes coming from a
+/// local quadratic fit at every sample (<see cref="SampleGradients"/>): exact on a quadratic bowl, where meander's
+/// linear interpolation between centres cuts every crossing short and loses a few per cent of a small region's
+/// area (a σ = 0.5° Gaussian's 50 % region by 14 %, now 0.8 %).
 /// </para>
 /// <para>
 /// Polygon areas: each line's shoelace area in (φ, cos θ) with φ shifted so that the best fit sits at π and
@@ -44,6 +48,7 @@ public sealed class SkymapAnalysis
     private readonly Lock _gate = new();
     private readonly Dictionary<double, IReadOnlyList<SkyContour>> _contours = [];
     private int[]? _triangles;
+    private Vector3D[]? _gradients;
     private IReadOnlyList<ContourSummary>? _summaries;
     private readonly Dictionary<double, ProbabilityMap> _probability = [];
 
@@ -141,7 +146,7 @@ public sealed class SkymapAnalysis
     public ReadOnlySpan<double> FinestMap => _finestMap;
 
     /// <summary>Every scanned pixel of every nside, in result order, with its 2ΔLLH.</summary>
-    public IReadOnlyList<ScannedPixel> Pixels => _pixels;
+    internal IReadOnlyList<ScannedPixel> Pixels => _pixels;
 
     /// <summary>Pixel area of <see cref="MaxNside"/> in square degrees.</summary>
     public double FinestPixelAreaDegrees => HealpixMath.PixelArea(MaxNside) * SquareDegreesPerSteradian;
@@ -202,7 +207,8 @@ public sealed class SkymapAnalysis
 
     /// <summary>
     /// The contour lines of a level: marching triangles on the spherical Delaunay triangulation of the scanned
-    /// pixel centres (NaN values replaced by <see cref="MapMaximum"/>). Results are cached per level.
+    /// pixel centres (NaN values replaced by <see cref="MapMaximum"/>), crossings by monotone cubic Hermite
+    /// interpolation along each edge. Results are cached per level.
     /// </summary>
     /// <param name="level">The 2ΔLLH level.</param>
     /// <returns>The closed lines, inside (2ΔLLH &lt; level) on the left; empty when nothing crosses the level.</returns>
@@ -216,7 +222,8 @@ public sealed class SkymapAnalysis
             }
 
             _triangles ??= SphericalDelaunay.Triangulate(_samplePoints);
-            var lines = MarchingTriangles.Trace(_samplePoints, _sampleValues, _triangles, level);
+            _gradients ??= SampleGradients.Estimate(_samplePoints, _sampleValues, _triangles);
+            var lines = MarchingTriangles.Trace(_samplePoints, _sampleValues, _triangles, level, _gradients);
             var contours = new List<SkyContour>(lines.Count);
             foreach (var line in lines)
             {
@@ -260,7 +267,7 @@ public sealed class SkymapAnalysis
     /// </summary>
     /// <param name="level">The 2ΔLLH level.</param>
     /// <returns>The box, or <see cref="RectangularErrors.None"/> when the level has no contour.</returns>
-    public RectangularErrors RectangularErrors(double level)
+    internal RectangularErrors RectangularErrors(double level)
     {
         var contours = Contours(level);
         if (contours.Count == 0)
@@ -289,7 +296,7 @@ public sealed class SkymapAnalysis
     }
 
     /// <summary>Pixel-sum area, polygon area and rectangular errors of every level of <see cref="Levels"/>.</summary>
-    public IReadOnlyList<ContourSummary> Summaries
+    internal IReadOnlyList<ContourSummary> Summaries
     {
         get
         {
@@ -312,7 +319,7 @@ public sealed class SkymapAnalysis
     /// <param name="angularErrorFloorDegrees">σ (deg) of an optional Gaussian smoothing (skyreader's angular error floor).</param>
     /// <returns>The map with its highest-density levels.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The floor is not a positive number.</exception>
-    public ProbabilityMap ProbabilityMap(double? angularErrorFloorDegrees = null)
+    internal ProbabilityMap ProbabilityMap(double? angularErrorFloorDegrees = null)
     {
         var key = angularErrorFloorDegrees ?? 0.0;
         lock (_gate)

@@ -16,7 +16,7 @@ namespace Skymap.Core.Maps;
 /// COORDSYS, NSIDE, FIRSTPIX, LASTPIX, INDXSCHM, OBJECT) and skyreader's event cards (<c>format_fits_header</c>).
 /// Event cards that would hold NaN (no MJD; no contour at a level) are left out, FITS headers cannot hold NaN.
 /// </remarks>
-public static class SkymapFits
+internal static class SkymapFits
 {
     /// <summary>HEALPix's UNSEEN value, written for NaN (failed or unscanned) pixels.</summary>
     public const double Unseen = -1.6375e30;

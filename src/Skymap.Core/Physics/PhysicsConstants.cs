@@ -1,7 +1,7 @@
 namespace Skymap.Core.Physics;
 
 /// <summary>The constants of PHYSICS.md §3 (Pandel, "H2" ice) and §4 (Millipede-like unfolding), with their units.</summary>
-public static class PhysicsConstants
+internal static class PhysicsConstants
 {
     /// <summary>Speed of light in vacuum [m/ns].</summary>
     public const double C = 0.299792458;

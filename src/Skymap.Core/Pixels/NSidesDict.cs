@@ -1,7 +1,7 @@
 namespace Skymap.Core.Pixels;
 
 /// <summary>Finished pixels per nside (upstream <c>NSidesDict</c>): nside → (pixel → <see cref="RecoPixelFinal"/>), nsides ascending.</summary>
-public sealed class NSidesDict
+internal sealed class NSidesDict
 {
     private readonly SortedDictionary<int, Dictionary<long, RecoPixelFinal>> _byNside = new();
 

@@ -4,7 +4,7 @@ namespace Skymap.Core.Randomness;
 /// SplitMix64 (Steele, Lea and Flood 2014): a tiny, fast, reproducible 64-bit generator. Used for the per-scan
 /// shuffle stream (SCANNER.md §6) and for deterministic per-task draws of the test recos.
 /// </summary>
-public struct SplitMix64
+internal struct SplitMix64
 {
     private ulong _state;
 

@@ -8,7 +8,7 @@ namespace Skymap.Core.Recos;
 /// <summary>A reco plug-in assembly as a scan names it (startup document <c>reco_assemblies</c>): the file and its digest.</summary>
 /// <param name="Path">Full path of the assembly file.</param>
 /// <param name="Sha256">Lower-case hex SHA-256 of the file's bytes.</param>
-public sealed record RecoAssemblyReference(string Path, string Sha256);
+internal sealed record RecoAssemblyReference(string Path, string Sha256);
 
 /// <summary>
 /// A reco plug-in assembly could not be used: the file is missing or unreadable, its SHA-256 is not the expected one,
@@ -84,7 +84,7 @@ public sealed partial class RecoRegistry
     /// is not loaded again; any other is loaded from its path and must have the named SHA-256.
     /// </summary>
     /// <exception cref="RecoPluginException">A file is missing or differs from the named digest, or cannot be loaded.</exception>
-    public RecoRegistry WithAssemblyFiles(IEnumerable<RecoAssemblyReference> assemblies)
+    internal RecoRegistry WithAssemblyFiles(IEnumerable<RecoAssemblyReference> assemblies)
     {
         ArgumentNullException.ThrowIfNull(assemblies);
         var registrations = _byName.Values.ToList();

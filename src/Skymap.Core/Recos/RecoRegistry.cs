@@ -28,7 +28,7 @@ public sealed class UnknownRecoException : Exception
 /// <summary>One registration: a name and how to build the reconstruction.</summary>
 /// <param name="Name">The registered name.</param>
 /// <param name="ImplementationType">The implementing type.</param>
-public sealed record RecoRegistration(string Name, Type ImplementationType);
+internal sealed record RecoRegistration(string Name, Type ImplementationType);
 
 /// <summary>Resolves reconstructions by name from the registrations in a service provider.</summary>
 public sealed partial class RecoRegistry
@@ -37,7 +37,7 @@ public sealed partial class RecoRegistry
     private readonly Dictionary<string, RecoRegistration> _byName;
 
     /// <summary>Creates the registry over the registrations added with the <see cref="RecoServiceCollectionExtensions"/>.</summary>
-    public RecoRegistry(IServiceProvider services, IEnumerable<RecoRegistration> registrations)
+    internal RecoRegistry(IServiceProvider services, IEnumerable<RecoRegistration> registrations)
     {
         ArgumentNullException.ThrowIfNull(registrations);
         _services = services;
@@ -89,7 +89,7 @@ public static partial class RecoServiceCollectionExtensions
         }
 
         services.AddSingleton(new RecoRegistration(name, implementationType));
-        services.TryAddSingleton<RecoRegistry>();
+        services.TryAddSingleton(sp => new RecoRegistry(sp, sp.GetServices<RecoRegistration>()));
         return services;
     }
 
@@ -102,7 +102,7 @@ public static partial class RecoServiceCollectionExtensions
             services.AddReco(name, type);
         }
 
-        services.TryAddSingleton<RecoRegistry>();
+        services.TryAddSingleton(sp => new RecoRegistry(sp, sp.GetServices<RecoRegistration>()));
         return services;
     }
 

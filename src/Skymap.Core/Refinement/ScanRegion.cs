@@ -12,7 +12,7 @@ namespace Skymap.Core.Refinement;
 /// <param name="Ra">Right ascension of the disc centre, J2000 [rad].</param>
 /// <param name="Dec">Declination of the disc centre, J2000 [rad].</param>
 /// <param name="Radius">Disc radius [rad], in (0, π].</param>
-public sealed record ScanRegion(double Ra, double Dec, double Radius)
+internal sealed record ScanRegion(double Ra, double Dec, double Radius)
 {
     /// <summary>The unit vector of the centre (HEALPix θ = π/2 − Dec, φ = RA).</summary>
     public Vector3D Centre

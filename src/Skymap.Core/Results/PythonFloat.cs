@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Skymap.Core.Results;
 
 /// <summary>Formats doubles exactly as Python's <c>repr(float)</c> (what <c>json.dump</c> writes).</summary>
-public static class PythonFloat
+internal static class PythonFloat
 {
     /// <summary>Enough room for any repr: sign, 17 digits, "0." and 4 leading zeros, or an exponent.</summary>
     internal const int MaxLength = 32;

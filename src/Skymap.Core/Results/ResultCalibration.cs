@@ -18,7 +18,7 @@ namespace Skymap.Core.Results;
 /// <param name="Level90">Calibrated 90% level of 2ΔLLH.</param>
 /// <param name="Level90Low">Lower end of the 68% interval of <paramref name="Level90"/>.</param>
 /// <param name="Level90High">Upper end of the 68% interval of <paramref name="Level90"/>.</param>
-public sealed record ResultCalibration(
+internal sealed record ResultCalibration(
     int Trials, string TruthModel, double Level50, double Level50Low, double Level50High, double Level90, double Level90Low, double Level90High)
 {
     /// <summary>The metadata keys, in the order they are written (after upstream's keys).</summary>

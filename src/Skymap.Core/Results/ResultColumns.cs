@@ -1,7 +1,7 @@
 namespace Skymap.Core.Results;
 
 /// <summary>The column (field) names of a result block, per result version (FORMATS.md §1).</summary>
-public static class ResultColumns
+internal static class ResultColumns
 {
     /// <summary>Pixel index column: HEALPix RING pixel id (int64).</summary>
     public const string Index = "index";

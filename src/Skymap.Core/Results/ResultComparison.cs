@@ -5,7 +5,7 @@ using Skymap.Core.Results.Internal;
 namespace Skymap.Core.Results;
 
 /// <summary>The outcome of <see cref="SkyScanResult.Compare"/>: per compared nside, every zipped row pair.</summary>
-public sealed class ResultComparison
+internal sealed class ResultComparison
 {
     internal ResultComparison(
         IReadOnlyList<NsideComparison> nsides,
@@ -143,7 +143,7 @@ public sealed class ResultComparison
 }
 
 /// <summary>The comparison of one nside present in both results.</summary>
-public sealed class NsideComparison
+internal sealed class NsideComparison
 {
     internal NsideComparison(long nside, int selfRowCount, int otherRowCount, IReadOnlyList<string> fields, IReadOnlyList<RowComparison> rows)
     {
@@ -188,7 +188,7 @@ public sealed class NsideComparison
 }
 
 /// <summary>One zipped row pair of an <see cref="NsideComparison"/>.</summary>
-public sealed class RowComparison
+internal sealed class RowComparison
 {
     private readonly IReadOnlyList<string> _fields;
 

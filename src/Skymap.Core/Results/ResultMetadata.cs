@@ -43,7 +43,7 @@ public sealed record ResultMetadata(
     /// Contour levels calibrated by re-simulation (<c>skymap calibrate</c>), written as additive metadata keys that skyreader
     /// ignores; null when the result has not been calibrated.
     /// </summary>
-    public ResultCalibration? Calibration { get; init; }
+    internal ResultCalibration? Calibration { get; init; }
 
     /// <summary>Metadata that holds only an nside (legacy files), with skyreader's default event fields.</summary>
     /// <param name="nside">The block's nside.</param>

@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace Skymap.Core.Results;
 
 /// <summary>Relative tolerances per field for <see cref="SkyScanResult.IsClose"/> (FORMATS.md §5).</summary>
-public static class ResultTolerances
+internal static class ResultTolerances
 {
     /// <summary>Absolute tolerance added to every relative one (numpy's <c>isclose</c> default).</summary>
     public const double Atol = 1e-8;

@@ -24,7 +24,7 @@ public sealed partial class SkyScanResult
     /// <param name="equalNan">Whether NaN is close to NaN in toleranced fields.</param>
     /// <param name="rtolPerField">Relative tolerance per field; default <see cref="ResultTolerances.Skyreader"/>.</param>
     /// <returns>The comparison report.</returns>
-    public ResultComparison Compare(SkyScanResult other, bool equalNan = true, IReadOnlyDictionary<string, double>? rtolPerField = null)
+    internal ResultComparison Compare(SkyScanResult other, bool equalNan = true, IReadOnlyDictionary<string, double>? rtolPerField = null)
     {
         ArgumentNullException.ThrowIfNull(other);
         var rtol = rtolPerField ?? ResultTolerances.Skyreader;

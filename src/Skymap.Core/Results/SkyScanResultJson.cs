@@ -25,7 +25,7 @@ namespace Skymap.Core.Results;
 /// metadata keys are ignored.
 /// </para>
 /// </remarks>
-public static class SkyScanResultJson
+internal static class SkyScanResultJson
 {
     /// <summary>The string skyreader (≥ 1.4.6) writes for NaN.</summary>
     public const string NanSentinel = PythonJsonWriter.NanSentinel;

@@ -22,7 +22,7 @@ namespace Skymap.Core.Results;
 /// header, every header row must name an existing member and every member must have a row.
 /// </para>
 /// </remarks>
-public static class SkyScanResultNpz
+internal static class SkyScanResultNpz
 {
     private const string HeaderMember = "header";
 

@@ -64,19 +64,3 @@ public sealed class FileScanObserver : IScanObserver
         return Task.CompletedTask;
     }
 }
-
-/// <summary>Conversion of scan snapshots into the result model.</summary>
-public static class ScanResultSnapshotExtensions
-{
-    /// <summary>The snapshot as a <see cref="SkyScanResult"/> (version 1, one block per nside with finished pixels).</summary>
-    public static SkyScanResult ToSkyScanResult(this ScanResultSnapshot snapshot)
-    {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        var h = snapshot.Header;
-        return SkyScanResult.Create(
-            h.RunId, h.EventId, h.EventType, h.Mjd, h.IsRealEvent,
-            snapshot.Pixels.Where(kv => kv.Value.Count > 0).OrderBy(kv => kv.Key).Select(kv => ((long)kv.Key, kv.Value.Select(p =>
-                new ResultRow(p.PixelId, p.Llh, p.RecoLossesInside, p.RecoLossesTotal, p.Position.X, p.Position.Y, p.Position.Z, p.Time)))),
-            snapshot.Complete);
-    }
-}

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Skymap.Core.Events;
 using Skymap.Core.Pixels;
+using Skymap.Core.Results;
 
 namespace Skymap.Core.Scanning;
 
@@ -20,6 +21,13 @@ public sealed record ScanResultSnapshot(
 {
     /// <summary>True when no pixel is finished (an empty result is never written).</summary>
     public bool IsEmpty => Pixels.Values.All(p => p.Count == 0);
+
+    /// <summary>The snapshot in skyreader's result model (version 1, one block per nside with finished pixels).</summary>
+    public SkyScanResult ToSkyScanResult() => SkyScanResult.Create(
+        Header.RunId, Header.EventId, Header.EventType, Header.Mjd, Header.IsRealEvent,
+        Pixels.Where(kv => kv.Value.Count > 0).OrderBy(kv => kv.Key).Select(kv => ((long)kv.Key, kv.Value.Select(p =>
+            new ResultRow(p.PixelId, p.Llh, p.RecoLossesInside, p.RecoLossesTotal, p.Position.X, p.Position.Y, p.Position.Z, p.Time)))),
+        Complete);
 }
 
 /// <summary>A sink for scan progress and results: files, a Driver, a console display.</summary>

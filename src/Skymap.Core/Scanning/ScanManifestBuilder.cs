@@ -10,7 +10,7 @@ namespace Skymap.Core.Scanning;
 /// Builds the <c>scan-manifest.json</c> object (FORMATS.md §8) from the scan's counts and timings, with the upstream
 /// reporter's computations (SCANNER.md §11): tallies, rates, predictions and the timeline.
 /// </summary>
-public sealed class ScanManifestBuilder
+internal sealed class ScanManifestBuilder
 {
     private static readonly string[] TimelineKeys =
         ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.8", "0.9", "0.95", "0.99", "0.999", "0.9999", "0.99999", "1.0"];

@@ -58,7 +58,7 @@ public sealed record ScanOptions
     /// A local scan: the first nside is scanned only inside this disc (the later nsides refine around the best pixel as
     /// usual); null (default) scans the full sky. Used by re-simulation calibrations around a best fit.
     /// </summary>
-    public ScanRegion? Region { get; init; }
+    internal ScanRegion? Region { get; init; }
 
     /// <summary>Validates the options.</summary>
     /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>

@@ -56,5 +56,5 @@ public sealed record ScanStartup
     public int MaxAttempts { get; init; } = 3;
 
     /// <summary>The plug-in assemblies workers must load for the reco (empty for a built-in reco).</summary>
-    public IReadOnlyList<RecoAssemblyReference> RecoAssemblies { get; init; } = [];
+    internal IReadOnlyList<RecoAssemblyReference> RecoAssemblies { get; init; } = [];
 }

@@ -128,6 +128,58 @@ public sealed class ScanWorkerHost
         return reply;
     }
 
+    /// <summary>
+    /// How many requests a transport should hand <paramref name="worker"/> per call of <see cref="RunBatch"/>: the
+    /// <see cref="IBatchRecoWorker.PreferredBatchSize"/> of a batch-capable worker (e.g. a GPU worker fitting in lockstep),
+    /// else 1. A transport gathers up to this many requests that are already at hand (it never waits to fill a batch).
+    /// </summary>
+    public static int BatchSize(IRecoWorker worker)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        return worker is IBatchRecoWorker batch ? Math.Max(1, batch.PreferredBatchSize) : 1;
+    }
+
+    /// <summary>
+    /// Answers several requests at once: each is checked as by <see cref="Run"/>; those that belong to this scan are fitted
+    /// in one <see cref="IBatchRecoWorker.FitBatch"/> call when the worker is batch-capable (else one after another). Reply
+    /// i answers request i. A request the reco fails alone gets its own <see cref="PixelVariationStatus.Failed"/> reply; a
+    /// batch that runs past the task timeout is answered <see cref="PixelVariationStatus.Timeout"/> for every request of it
+    /// (the timeout is per attempt, and a batch is one attempt of each of its requests).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the scan or worker stops).</exception>
+    public IReadOnlyList<RecoPixelVariation> RunBatch(IRecoWorker worker, IReadOnlyList<PixelVariation> requests, string workerId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(requests);
+        if (worker is not IBatchRecoWorker batch || requests.Count <= 1)
+        {
+            return requests.Select(r => Run(worker, r, workerId, cancellationToken)).ToArray();
+        }
+
+        var replies = new RecoPixelVariation[requests.Count];
+        var accepted = new List<int>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(requests[i], nameof(requests));
+            if (Check(requests[i]) is { } mismatch)
+            {
+                _logger.LogError("Request {Id} attempt {Attempt} refused: {Reason}", requests[i].Id, requests[i].Attempt, mismatch);
+                replies[i] = RecoPixelVariation.Failure(requests[i], PixelVariationStatus.Failed, mismatch, 0, workerId);
+            }
+            else
+            {
+                accepted.Add(i);
+            }
+        }
+
+        if (accepted.Count > 0)
+        {
+            FitBatch(batch, requests, accepted, replies, workerId, cancellationToken);
+        }
+
+        return replies;
+    }
+
     /// <summary>Null when the request belongs to this host's scan, else the reason it does not.</summary>
     public string? Check(PixelVariation request)
     {
@@ -148,6 +200,68 @@ public sealed class ScanWorkerHost
         }
 
         return null;
+    }
+
+    private void FitBatch(
+        IBatchRecoWorker worker, IReadOnlyList<PixelVariation> requests, List<int> accepted, RecoPixelVariation[] replies, string workerId,
+        CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(TaskTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var sw = Stopwatch.StartNew();
+        var batch = accepted.Select(i => requests[i]).ToArray();
+        string? batchError = null;
+        var status = PixelVariationStatus.Failed;
+        try
+        {
+            var items = worker.FitBatch(batch, linked.Token);
+            if (items.Count != batch.Length)
+            {
+                batchError = $"{worker.GetType().Name}.FitBatch returned {items.Count} items for {batch.Length} requests";
+            }
+            else
+            {
+                for (var k = 0; k < batch.Length; k++)
+                {
+                    replies[accepted[k]] = items[k] switch
+                    {
+                        { Error: { } e } => RecoPixelVariation.Failure(
+                            batch[k], PixelVariationStatus.Failed, $"{e.GetType().Name}: {e.Message}", sw.Elapsed.TotalSeconds, workerId),
+                        { Result: { } fit } => RecoPixelVariation.Success(batch[k], fit, sw.Elapsed.TotalSeconds, workerId),
+                        _ => RecoPixelVariation.Failure(
+                            batch[k], PixelVariationStatus.Failed, "the batch gave neither a result nor an error", sw.Elapsed.TotalSeconds, workerId),
+                    };
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            status = PixelVariationStatus.Timeout;
+            batchError = $"task timeout after {TaskTimeout.TotalSeconds:0.###} s (batch of {batch.Length})";
+        }
+#pragma warning disable CA1031 // A reco failure of any kind is reported as FAILED replies, never thrown at the transport.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            batchError = $"{e.GetType().Name}: {e.Message}";
+        }
+
+        if (batchError is not null)
+        {
+            foreach (var k in Enumerable.Range(0, batch.Length))
+            {
+                replies[accepted[k]] = RecoPixelVariation.Failure(batch[k], status, batchError, sw.Elapsed.TotalSeconds, workerId);
+            }
+        }
+
+        foreach (var i in accepted.Where(i => replies[i].Status != PixelVariationStatus.Ok))
+        {
+            _logger.LogWarning("Request {Id} attempt {Attempt}: {Status} {Error}", requests[i].Id, requests[i].Attempt, replies[i].Status, replies[i].Error);
+        }
     }
 
     private RecoPixelVariation Fit(IRecoWorker worker, PixelVariation request, string workerId, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace Skymap.Core.Simulation;
 /// <summary>A point-like light source of the simulation: an EM cascade.</summary>
 /// <param name="Position">Position [m].</param>
 /// <param name="Energy">Deposited energy [GeV].</param>
-public readonly record struct LightSource(Vector3D Position, double Energy);
+internal readonly record struct LightSource(Vector3D Position, double Energy);
 
 /// <summary>A simulated event with the bookkeeping the event file does not carry.</summary>
 /// <param name="Event">The event, with <c>truth</c>, ready to be written as <c>skymap-event/1</c>.</param>
@@ -16,7 +16,7 @@ public readonly record struct LightSource(Vector3D Position, double Energy);
 /// <param name="Sources">The light sources (one for a cascade; the stochastic losses along the clipped track).</param>
 /// <param name="WindowStart">Start of the 10 µs event window [ns] in which noise is placed.</param>
 /// <param name="ExpectedPhotons">Σ_j μ_j, the expected number of physics photons.</param>
-public sealed record SimulationResult(
+internal sealed record SimulationResult(
     SkymapEvent Event, IReadOnlyList<bool> IsNoise, IReadOnlyList<LightSource> Sources, double WindowStart, double ExpectedPhotons)
 {
     /// <summary>Number of physics (non-noise) pulses.</summary>
@@ -90,7 +90,7 @@ public static class EventSimulator
     /// <param name="geometry">Detector; the built-in IC86 when null.</param>
     /// <exception cref="ArgumentException">The options are invalid (the message names the field).</exception>
     /// <exception cref="InvalidOperationException">The event has no pulse at all (not even noise).</exception>
-    public static SimulationResult Run(SimulationOptions options, DetectorGeometry? geometry = null)
+    internal static SimulationResult Run(SimulationOptions options, DetectorGeometry? geometry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is { } error)
@@ -210,7 +210,7 @@ public static class EventSimulator
     }
 
     /// <summary>Direction of travel d = (−sinθ cosφ, −sinθ sinφ, −cosθ) (PHYSICS.md §2).</summary>
-    public static Vector3D TravelDirection(double zenith, double azimuth)
+    internal static Vector3D TravelDirection(double zenith, double azimuth)
     {
         var st = Math.Sin(zenith);
         return new Vector3D(-st * Math.Cos(azimuth), -st * Math.Sin(azimuth), -Math.Cos(zenith));
@@ -220,7 +220,7 @@ public static class EventSimulator
     /// Clips the infinite line <c>r0 + s·d</c> to the cube |x|, |y|, |z| ≤ <paramref name="halfSize"/>; returns false when it
     /// misses the cube, else the entry and exit parameters (sMin ≤ sMax).
     /// </summary>
-    public static bool ClipToCube(Vector3D r0, Vector3D d, double halfSize, out double sMin, out double sMax)
+    internal static bool ClipToCube(Vector3D r0, Vector3D d, double halfSize, out double sMin, out double sMax)
     {
         sMin = double.NegativeInfinity;
         sMax = double.PositiveInfinity;
@@ -251,7 +251,7 @@ public static class EventSimulator
     /// The stochastic losses of a track (PHYSICS.md §5): a cascade every 5 m from the entry point of the 600 m cube,
     /// E_seg = dE/dx·5 m·X, dE/dx = 0.26 + 3.6e-4·E_μ GeV/m, X ~ Exponential(1). Empty when the track misses the cube.
     /// </summary>
-    public static IReadOnlyList<LightSource> TrackSources(Vector3D r0, Vector3D direction, double muonEnergy, SimulationRandom random)
+    internal static IReadOnlyList<LightSource> TrackSources(Vector3D r0, Vector3D direction, double muonEnergy, SimulationRandom random)
     {
         ArgumentNullException.ThrowIfNull(random);
         if (!ClipToCube(r0, direction, PhysicsConstants.ClipHalfSize, out var sMin, out var sMax))
@@ -276,11 +276,11 @@ public static class EventSimulator
     /// Expected photoelectrons of a DOM (PHYSICS.md §4 yield): Σ_s E_s·rde·A/(r + 0.1)·exp(−(r + 0.1)/λd), sources
     /// farther than 300 m contributing nothing.
     /// </summary>
-    public static double ExpectedPhotons(Vector3D domPosition, double relativeEfficiency, IReadOnlyList<LightSource> sources) =>
+    internal static double ExpectedPhotons(Vector3D domPosition, double relativeEfficiency, IReadOnlyList<LightSource> sources) =>
         ExpectedPhotons(domPosition, relativeEfficiency, sources, PhysicsConstants.YieldLambda);
 
     /// <summary>As <see cref="ExpectedPhotons(Vector3D, double, IReadOnlyList{LightSource})"/> with the attenuation length λd [m] given.</summary>
-    public static double ExpectedPhotons(Vector3D domPosition, double relativeEfficiency, IReadOnlyList<LightSource> sources, double attenuationLength)
+    internal static double ExpectedPhotons(Vector3D domPosition, double relativeEfficiency, IReadOnlyList<LightSource> sources, double attenuationLength)
     {
         ArgumentNullException.ThrowIfNull(sources);
         var sum = 0.0;
@@ -315,11 +315,11 @@ public static class EventSimulator
     /// <summary>
     /// Track timing at a DOM (PHYSICS.md §3): the geometric Cherenkov time t_geo and the Pandel shape ξ = d_eff/λ.
     /// </summary>
-    public static (double TGeo, double Shape) TrackTiming(Vector3D domPosition, Vector3D r0, double t0, Vector3D direction) =>
+    internal static (double TGeo, double Shape) TrackTiming(Vector3D domPosition, Vector3D r0, double t0, Vector3D direction) =>
         TrackTiming(domPosition, r0, t0, direction, PhysicsConstants.PandelLambda);
 
     /// <summary>As <see cref="TrackTiming(Vector3D, Vector3D, double, Vector3D)"/> with the scattering length λ [m] given.</summary>
-    public static (double TGeo, double Shape) TrackTiming(Vector3D domPosition, Vector3D r0, double t0, Vector3D direction, double scatteringLength)
+    internal static (double TGeo, double Shape) TrackTiming(Vector3D domPosition, Vector3D r0, double t0, Vector3D direction, double scatteringLength)
     {
         var delta = domPosition - r0;
         var l = delta.Dot(direction);
@@ -338,11 +338,11 @@ public static class EventSimulator
     }
 
     /// <summary>Cascade timing at a DOM (PHYSICS.md §5): t0 + |r − r0|·n_g/c and the shape ξ = |r − r0|/λ (≥ <see cref="MinimumShape"/>).</summary>
-    public static (double TDirect, double Shape) CascadeTiming(Vector3D domPosition, Vector3D r0, double t0) =>
+    internal static (double TDirect, double Shape) CascadeTiming(Vector3D domPosition, Vector3D r0, double t0) =>
         CascadeTiming(domPosition, r0, t0, PhysicsConstants.PandelLambda);
 
     /// <summary>As <see cref="CascadeTiming(Vector3D, Vector3D, double)"/> with the scattering length λ [m] given.</summary>
-    public static (double TDirect, double Shape) CascadeTiming(Vector3D domPosition, Vector3D r0, double t0, double scatteringLength)
+    internal static (double TDirect, double Shape) CascadeTiming(Vector3D domPosition, Vector3D r0, double t0, double scatteringLength)
     {
         var r = (domPosition - r0).Length;
         return (t0 + (r / PhysicsConstants.CIce), Math.Max(r / scatteringLength, MinimumShape));

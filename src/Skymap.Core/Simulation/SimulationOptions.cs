@@ -53,7 +53,7 @@ public sealed record SimulationOptions
     public string EventType { get; init; } = DefaultEventType;
 
     /// <summary>The truth model: departures from the reconstructions' physics (default <see cref="TruthModel.Nominal"/>: none).</summary>
-    public TruthModel Model { get; init; } = TruthModel.Nominal;
+    internal TruthModel Model { get; init; } = TruthModel.Nominal;
 
     /// <summary>The event id that will be written: <see cref="EventId"/>, or the seed modulo 2⁶³.</summary>
     public long EffectiveEventId => EventId ?? (long)(Seed & long.MaxValue);

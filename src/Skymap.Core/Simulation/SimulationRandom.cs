@@ -7,7 +7,7 @@ namespace Skymap.Core.Simulation;
 /// <see cref="Math.Exp"/> and <see cref="Math.Sqrt"/> are used by the transforms.
 /// </summary>
 /// <remarks>Not thread-safe; use one instance per simulated event.</remarks>
-public sealed class SimulationRandom
+internal sealed class SimulationRandom
 {
     private const double TwoPowMinus53 = 1.0 / 9007199254740992.0;
     private const int LogFactorialTableSize = 64;

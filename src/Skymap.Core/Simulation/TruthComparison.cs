@@ -7,11 +7,11 @@ namespace Skymap.Core.Simulation;
 /// <param name="TwoDeltaLlhAtTruth">2ΔLLH of the map at the truth's direction; null when the map has no value there.</param>
 /// <param name="InsideContour50">True when 2ΔLLH at the truth is below <see cref="TruthComparison.Contour50"/>.</param>
 /// <param name="InsideContour90">True when 2ΔLLH at the truth is below <see cref="TruthComparison.Contour90"/>.</param>
-public readonly record struct TruthComparisonResult(
+internal readonly record struct TruthComparisonResult(
     double AngularDistanceDeg, double? TwoDeltaLlhAtTruth, bool InsideContour50, bool InsideContour90);
 
 /// <summary>Compares a scan result with the simulation truth (used to measure contour coverage, PHYSICS.md §6).</summary>
-public static class TruthComparison
+internal static class TruthComparison
 {
     /// <summary>Wilks 50% level for 2 dof, 2 ln 2 (as PHYSICS.md §6 rounds it).</summary>
     public const double Contour50 = 1.3863;

@@ -25,7 +25,7 @@ namespace Skymap.Core.Simulation;
 /// right after the photon's delay and jitter; with <see cref="LateTailFraction"/> = 0 no draw is added, so the other
 /// knobs keep the nominal sequence of draws.</para>
 /// </remarks>
-public sealed record TruthModel
+internal sealed record TruthModel
 {
     /// <summary>Name of the nominal model.</summary>
     public const string NominalName = "nominal";

@@ -9,7 +9,7 @@ namespace Skymap.Recos;
 /// The instrumented volume of PHYSICS.md §4: (x, y) within the convex hull of the strings' positions grown by
 /// 60 m, and z within the DOMs' z-range ± 60 m.
 /// </summary>
-public sealed class InstrumentedVolume
+internal sealed class InstrumentedVolume
 {
     private static readonly ConcurrentDictionary<DetectorGeometry, InstrumentedVolume> Cache = new();
     private readonly (double X, double Y)[] _hull;

@@ -9,8 +9,9 @@ namespace Skymap.Transport.InProcess;
 
 /// <summary>
 /// The in-process transport (SCANNER.md §9): a bounded channel of requests served by N worker tasks through the scan's
-/// <see cref="ScanWorkerHost"/> (the reco of <see cref="ScanStartup.Reco"/>, one reco worker per task), replies through an
-/// unbounded channel. Replies need no acknowledgement.
+/// <see cref="ScanWorkerHost"/> (the reco of <see cref="ScanStartup.Reco"/>, one reco worker per task; a batch-capable reco
+/// worker takes up to its batch size of the requests at hand per call), replies through an unbounded channel. Replies need
+/// no acknowledgement.
 /// </summary>
 public sealed class InProcessDispatcher : IPixelDispatcher
 {
@@ -113,12 +114,28 @@ public sealed class InProcessDispatcher : IPixelDispatcher
 
     private async Task WorkLoopAsync(ScanWorkerHost host, IRecoWorker worker, string workerId)
     {
+        // A batch-capable worker takes every request at hand, up to its batch size, in one call (never waiting to fill it).
+        var batchSize = ScanWorkerHost.BatchSize(worker);
+        var batch = new List<PixelVariation>(batchSize);
         try
         {
-            await foreach (var task in _tasks.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            while (await _tasks.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                var reply = host.Run(worker, task, workerId, _stop.Token);
-                await _results.Writer.WriteAsync(reply, _stop.Token).ConfigureAwait(false);
+                batch.Clear();
+                while (batch.Count < batchSize && _tasks.Reader.TryRead(out var task))
+                {
+                    batch.Add(task);
+                }
+
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                foreach (var reply in host.RunBatch(worker, batch, workerId, _stop.Token))
+                {
+                    await _results.Writer.WriteAsync(reply, _stop.Token).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)

@@ -5,7 +5,7 @@ using Skymap.Core.Scanning;
 namespace Skymap.Transport.Internal;
 
 /// <summary>The receive-with-timeout shared by the dispatchers.</summary>
-public static class ChannelReceive
+internal static class ChannelReceive
 {
     /// <summary>The next item, or null after <paramref name="timeout"/>; a faulted channel rethrows its exception.</summary>
     /// <exception cref="InvalidOperationException">The channel completed normally (the dispatcher is completed).</exception>

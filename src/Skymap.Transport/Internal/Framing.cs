@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Skymap.Transport.Internal;
 
 /// <summary>A length-prefixed frame stream is broken (truncated frame or impossible length).</summary>
-public sealed class FrameFormatException : Exception
+internal sealed class FrameFormatException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public FrameFormatException()
@@ -27,7 +27,7 @@ public sealed class FrameFormatException : Exception
 /// Length-prefixed frames over a byte stream (the multi-process transport, SCANNER.md §9): a uint32 little-endian
 /// payload length, then the payload (one MessagePack message, docs/wire-format.md). A zero-length frame is the worker's "ready" signal.
 /// </summary>
-public static class Framing
+internal static class Framing
 {
     /// <summary>Largest accepted payload (tasks and replies are a few hundred bytes).</summary>
     public const int MaxFrameLength = 16 * 1024 * 1024;

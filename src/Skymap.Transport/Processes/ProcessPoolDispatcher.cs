@@ -24,6 +24,13 @@ public sealed record ProcessPoolOptions
     /// <summary>Tasks in flight per worker process (the worker fits them concurrently); default 1.</summary>
     public int TasksPerWorker { get; init; } = 1;
 
+    /// <summary>
+    /// For a batch-capable reco (e.g. <c>--kernel ilgpu</c>): requests sent ahead to each of the worker's slots, which fits
+    /// the ones it holds in one batch call; default 1 (no batching). Tasks in flight per worker are
+    /// <see cref="TasksPerWorker"/> × this.
+    /// </summary>
+    public int BatchSize { get; init; } = 1;
+
     /// <summary>How long a new worker may take to set up the scan and send its ready frame.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -84,6 +91,7 @@ public sealed class ProcessPoolDispatcher : IPixelDispatcher
         _options = options ?? new ProcessPoolOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Workers, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.TasksPerWorker, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, nameof(options));
         _launch = _options.Launch ?? WorkerLaunch.CurrentProcess();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
@@ -289,7 +297,8 @@ public sealed class ProcessPoolDispatcher : IPixelDispatcher
     {
         using var sessionCts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         var inFlight = new ConcurrentDictionary<(Core.Pixels.PixelVariationId Id, int Attempt), PixelVariation>();
-        using var window = new SemaphoreSlim(_options.TasksPerWorker, _options.TasksPerWorker);
+        var inFlightLimit = _options.TasksPerWorker * _options.BatchSize;
+        using var window = new SemaphoreSlim(inFlightLimit, inFlightLimit);
         var ready = false;
         string? broken = null;
         Task sender = Task.CompletedTask;

@@ -76,7 +76,7 @@ public sealed class StartupDocument
     public required double Created { get; init; }
 
     /// <summary>The plug-in assemblies (path and SHA-256) a worker loads for the reco; empty for a built-in reco.</summary>
-    public IReadOnlyList<RecoAssemblyReference> RecoAssemblies { get; init; } = [];
+    internal IReadOnlyList<RecoAssemblyReference> RecoAssemblies { get; init; } = [];
 
     /// <summary>
     /// The worker host of this document's scan: the reco resolved by name in this worker (loading the plug-in assemblies

@@ -305,40 +305,50 @@ public sealed class RabbitMqWorker
         var workerId = ScanWorkerHost.WorkerId(index);
         var generation = -1;
         IRecoWorker? reco = null;
+        var batch = new List<(PixelVariation Task, ulong Tag)>();
         while (await deliveries.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!deliveries.TryRead(out var d))
+            // A batch-capable reco worker takes every delivery at hand (up to its batch size; the prefetch bounds how many
+            // can be at hand) in one call; others take one at a time.
+            var limit = reco is null ? 1 : ScanWorkerHost.BatchSize(reco);
+            batch.Clear();
+            while (batch.Count < limit && deliveries.TryRead(out var d))
             {
-                continue;
-            }
-
-            Interlocked.Increment(ref _busy);
-            RecoPixelVariation reply;
-            try
-            {
-                PixelVariation task;
+                Interlocked.Increment(ref _busy);
                 try
                 {
-                    task = d.Type is null or WireFormat.TaskMessageType
+                    var task = d.Type is null or WireFormat.TaskMessageType
                         ? WireFormat.DecodeTask(d.Body)
                         : throw new WireFormatException($"unexpected message type '{d.Type}'");
+                    batch.Add((task, d.DeliveryTag));
                 }
                 catch (WireFormatException e) when (e.PartialTask is not null)
                 {
                     _logger.LogError("Refusing task {Task}: {Reason}", e.PartialTask.Id, e.Message);
-                    reply = RecoPixelVariation.Failure(e.PartialTask, PixelVariationStatus.Failed, e.Message, 0, workerId);
-                    await replies.WriteAsync((reply, d.DeliveryTag), cancellationToken).ConfigureAwait(false);
-                    continue;
+                    var refusal = RecoPixelVariation.Failure(e.PartialTask, PixelVariationStatus.Failed, e.Message, 0, workerId);
+                    await replies.WriteAsync((refusal, d.DeliveryTag), cancellationToken).ConfigureAwait(false);
                 }
                 catch (WireFormatException e)
                 {
                     await DeadLetterAsync(d, e.Message).ConfigureAwait(false);
                     Interlocked.Decrement(ref _busy);
                     Touch();
-                    continue;
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            IReadOnlyList<RecoPixelVariation> answers;
+            try
+            {
+                foreach (var (task, _) in batch)
+                {
+                    MaybeReload(task);
                 }
 
-                MaybeReload(task);
                 var scan = CurrentScan(out var gen);
                 if (gen != generation || reco is null)
                 {
@@ -346,16 +356,20 @@ public sealed class RabbitMqWorker
                     generation = gen;
                 }
 
-                var current = task;
-                reply = await Task.Run(() => scan.Run(reco, current, workerId, cancellationToken), cancellationToken).ConfigureAwait(false);
+                var tasks = batch.Select(b => b.Task).ToArray();
+                var worker = reco;
+                answers = await Task.Run(() => scan.RunBatch(worker, tasks, workerId, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                Interlocked.Decrement(ref _busy);
+                Interlocked.Add(ref _busy, -batch.Count);
                 throw;
             }
 
-            await replies.WriteAsync((reply, d.DeliveryTag), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                await replies.WriteAsync((answers[i], batch[i].Tag), cancellationToken).ConfigureAwait(false);
+            }
 
             async Task DeadLetterAsync(Delivery bad, string reason)
             {

@@ -23,6 +23,9 @@ public sealed class StdioWorker
     public const int ExitProtocolError = 2;
 
     private readonly ScanWorkerHost _scan;
+    /// <summary>The most tasks read ahead of the slots (what a batch-capable reco worker can take in one call).</summary>
+    private const int ReadAheadLimit = 4096;
+
     private readonly int _concurrency;
     private readonly ILogger _logger;
     private long _completed;
@@ -50,7 +53,9 @@ public sealed class StdioWorker
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         using var writeLock = new SemaphoreSlim(1, 1);
-        var tasks = Channel.CreateBounded<PixelVariation>(new BoundedChannelOptions(_concurrency) { SingleWriter = true });
+        // Tasks read ahead wait here; how many the server sends ahead (its in-flight window) bounds what a batch-capable
+        // reco worker can take in one call.
+        var tasks = Channel.CreateBounded<PixelVariation>(new BoundedChannelOptions(Math.Max(_concurrency, ReadAheadLimit)) { SingleWriter = true });
         var slots = Enumerable.Range(0, _concurrency)
             .Select(i => Task.Run(() => ProcessAsync(i, tasks.Reader, output, writeLock, cancellationToken), cancellationToken))
             .ToArray();
@@ -102,10 +107,20 @@ public sealed class StdioWorker
     {
         var workerId = ScanWorkerHost.WorkerId(index);
         var reco = _scan.CreateWorker();
-        await foreach (var task in tasks.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var batchSize = ScanWorkerHost.BatchSize(reco);
+        var batch = new List<PixelVariation>(batchSize);
+        while (await tasks.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var reply = _scan.Run(reco, task, workerId, cancellationToken);
-            await WriteReplyAsync(output, reply, writeLock, cancellationToken).ConfigureAwait(false);
+            batch.Clear();
+            while (batch.Count < batchSize && tasks.TryRead(out var task))
+            {
+                batch.Add(task);
+            }
+
+            foreach (var reply in batch.Count == 0 ? [] : _scan.RunBatch(reco, batch, workerId, cancellationToken))
+            {
+                await WriteReplyAsync(output, reply, writeLock, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -90,7 +90,7 @@ public sealed class SkymapFitsTests(ITestOutputHelper output) : IDisposable
             $"LASTPIX = {npix - 1,20}", "INDXSCHM= 'IMPLICIT'", "OBJECT  = 'FULLSKY '", "RUNID   =               136766",
             "EVENTID =              7637140", "SENDER  = 'IceCube Collaboration'", "I3TYPE  = 'GOLD    '",
             "DATE-OBS= '2022-05-27T21:07:12.000'", "MJD-OBS =             59726.88",
-            "HIERARCH RA_ERR_PLUS_50 = ", "HIERARCH CONTOUR_AREA_90 = 0.15", "COMMENTS= '50% and 90% uncertainty location => Change in 2LLH based on Wilks &'", "CONTINUE  'theorem'",
+            "HIERARCH RA_ERR_PLUS_50 = ", "HIERARCH CONTOUR_AREA_90 = 0.16", "COMMENTS= '50% and 90% uncertainty location => Change in 2LLH based on Wilks &'", "CONTINUE  'theorem'",
             "NOTE    = 'Please ignore pixels with infinite or NaN values. They are rare &'", "CONTINUE  'cases of the minimizer failing to converge'"];
         foreach (var e in expected)
         {

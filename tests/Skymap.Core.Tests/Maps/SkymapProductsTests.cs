@@ -163,22 +163,33 @@ public sealed class SkymapProductsTests(ITestOutputHelper output) : IDisposable
 
 public sealed class PolygonVersusPixelSumTests(ITestOutputHelper output)
 {
-    // Acceptance of issue 10: polygon (shoelace) areas against pixel-sum areas at 2ΔLLH 4.61, 22.2, 64.2 on the real
-    // scans. GOLD agrees within 5 % everywhere; BRONZE at 4.61 (34 nside-512 pixels, where interpolating between
-    // centres and counting whole pixels differ by the border) and 64.2 (partly refined nside-64 pixels) by 5–6 %.
+    // Acceptance of issue 10: polygon (shoelace) areas against pixel-sum areas on the real scans, at every level of
+    // both level sets (Wilks 1.39/4.61/11.83, systematics 22.2/64.2), within 5 %. Below 20 finest pixels 5 % is less
+    // than one pixel, which is as well as a count of pixels can know an area: there (only the 50 % Wilks regions,
+    // GOLD 1 pixel, BRONZE 7) the bound is one finest pixel. With linear crossings BRONZE was off by 5.2 % at 4.61
+    // and 5.5 % at 64.2; cubic Hermite crossings bring it to 1.3 % and 4.3 %.
     [Theory]
-    [InlineData("GOLD", 0.05)]
-    [InlineData("BRONZE", 0.06)]
-    public void Polygon_areas_agree_with_pixel_sum_areas(string which, double tolerance)
+    [InlineData("GOLD")]
+    [InlineData("BRONZE")]
+    public void Polygon_areas_agree_with_pixel_sum_areas(string which)
     {
         var result = which == "GOLD" ? MapTestData.Gold : MapTestData.Bronze;
-        foreach (var (systematics, index) in new[] { (false, 1), (true, 0), (true, 1) })
+        var checkedLevels = 0;
+        foreach (var systematics in new[] { false, true })
         {
             var analysis = new SkymapAnalysis(result, systematics);
-            var s = analysis.Summaries[index];
-            var relative = Math.Abs(s.PolygonArea - s.PixelSumArea) / s.PixelSumArea;
-            output.WriteLine($"{which} {s.Level.Value}: polygon {s.PolygonArea:F3} pixel-sum {s.PixelSumArea:F3} ({relative:P1})");
-            Assert.True(relative <= tolerance, $"{which} {s.Level.Value}: {relative:P1}");
+            foreach (var s in analysis.Summaries)
+            {
+                var pixel = analysis.FinestPixelAreaDegrees;
+                var difference = Math.Abs(s.PolygonArea - s.PixelSumArea);
+                var relative = difference / s.PixelSumArea;
+                output.WriteLine($"{which} {s.Level.Value:F2}: polygon {s.PolygonArea:F4} pixel-sum {s.PixelSumArea:F4} ({analysis.CountBelow(s.Level.Value)} px): {relative:P2}, {difference / pixel:F2} px");
+                Assert.True(s.PixelSumArea > 0, $"{which} {s.Level.Value}: no region");
+                Assert.True(difference <= Math.Max(0.05 * s.PixelSumArea, pixel), $"{which} {s.Level.Value}: {relative:P2} ({difference / pixel:F2} px)");
+                checkedLevels++;
+            }
         }
+
+        Assert.Equal(5, checkedLevels);
     }
 }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Skymap.Transport.RabbitMq;
-using Xunit.Abstractions;
-using Xunit.Sdk;
+using Skymap.Transport.Contract;
 
 namespace Skymap.Transport.Tests.Support;
 
@@ -47,13 +46,6 @@ internal static class Broker
     }
 }
 
-/// <summary>A class-level condition under which <see cref="TransportFactAttribute"/> tests are skipped.</summary>
-public interface ISkipCondition
-{
-    /// <summary>Null to run, else why the tests are skipped.</summary>
-    string? SkipReason { get; }
-}
-
 /// <summary>Marks a test class whose tests need a reachable RabbitMQ broker (they are skipped without one).</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = true)]
 public sealed class RequiresBrokerAttribute : Attribute, ISkipCondition
@@ -79,28 +71,4 @@ public sealed class RequiresHealpixAttribute : Attribute, ISkipCondition
     });
 
     public string? SkipReason => Available.Value ? null : "HEALPix is not implemented in this build (stub)";
-}
-
-/// <summary>A fact that is skipped when its class requires a broker and none is reachable.</summary>
-[XunitTestCaseDiscoverer("Skymap.Transport.Tests.Support.TransportFactDiscoverer", "Skymap.Transport.Tests")]
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class TransportFactAttribute : FactAttribute
-{
-}
-
-public sealed class TransportFactDiscoverer(IMessageSink diagnosticMessageSink) : IXunitTestCaseDiscoverer
-{
-    private readonly FactDiscoverer _inner = new(diagnosticMessageSink);
-
-    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute)
-    {
-        var type = testMethod.TestClass.Class.ToRuntimeType();
-        var reason = type.GetCustomAttributes(inherit: true).OfType<ISkipCondition>().Select(c => c.SkipReason).FirstOrDefault(r => r is not null);
-        if (reason is not null && Environment.GetEnvironmentVariable("SKYMAP_REQUIRE_ALL") != "1")
-        {
-            return [new XunitSkippedDataRowTestCase(diagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason)];
-        }
-
-        return _inner.Discover(discoveryOptions, testMethod, factAttribute);
-    }
 }

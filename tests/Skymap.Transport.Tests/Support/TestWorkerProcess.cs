@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using Skymap.Transport.Contract;
 using Skymap.Transport.Processes;
-using Skymap.Transport.TestWorker;
 
 namespace Skymap.Transport.Tests.Support;
 

@@ -10,7 +10,7 @@ using Skymap.Core.Likelihood.Ilgpu.Internal;
 namespace Skymap.Core.Likelihood.Ilgpu;
 
 /// <summary>Which ILGPU backend a device belongs to.</summary>
-public enum IlgpuDeviceKind
+internal enum IlgpuDeviceKind
 {
     /// <summary>An NVIDIA GPU through the CUDA driver (PTX).</summary>
     Cuda,
@@ -30,7 +30,7 @@ public enum IlgpuDeviceKind
 /// <param name="MaxGroupSize">Most threads per group.</param>
 /// <param name="Usable">Whether the likelihood kernels can run on it (double precision, an ILGPU-accepted OpenCL version).</param>
 /// <param name="Note">Why it is not usable, or extra facts (compute capability, OpenCL version).</param>
-public sealed record IlgpuDeviceInfo(int Index, string Name, IlgpuDeviceKind Kind, long MemoryBytes, int MaxGroupSize, bool Usable, string Note)
+internal sealed record IlgpuDeviceInfo(int Index, string Name, IlgpuDeviceKind Kind, long MemoryBytes, int MaxGroupSize, bool Usable, string Note)
 {
     /// <summary>E.g. <c>[0] NVIDIA H200 (CUDA, sm_90, 139.8 GiB)</c>.</summary>
     public override string ToString() =>
@@ -49,7 +49,7 @@ public sealed record IlgpuDeviceInfo(int Index, string Name, IlgpuDeviceKind Kin
 /// on ILGPU's assembly (<see cref="System.Runtime.InteropServices.NativeLibrary.SetDllImportResolver"/>) that maps
 /// those names to the <c>.so.1</c> files; Skymap.Core itself declares no native imports.
 /// </remarks>
-public static class IlgpuDevices
+internal static class IlgpuDevices
 {
     /// <summary>Environment variable naming the device for <c>--kernel ilgpu</c>: an index into <see cref="List"/> or a name substring.</summary>
     public const string DeviceSelectorVariable = "SKYMAP_ILGPU_DEVICE";

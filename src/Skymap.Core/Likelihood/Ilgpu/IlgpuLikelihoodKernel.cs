@@ -26,7 +26,7 @@ namespace Skymap.Core.Likelihood.Ilgpu;
 /// change every call. Thread-safe: calls are serialised. <see cref="Dispose"/> releases the accelerator.
 /// </para>
 /// </remarks>
-public sealed class IlgpuLikelihoodKernel : ILikelihoodKernel, IDisposable
+internal sealed class IlgpuLikelihoodKernel : ILikelihoodKernel, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Context _context;

@@ -7,7 +7,7 @@ namespace Skymap.Core.Likelihood.Internal;
 /// incomplete-gamma series / continued fraction with masked convergence (the loop runs until every lane that
 /// needs it has converged; lanes that already converged keep iterating harmlessly).
 /// </summary>
-public static class SimdMath
+internal static class SimdMath
 {
     /// <summary>
     /// Relative convergence threshold of the vector series and continued fraction (the scalar reference iterates to

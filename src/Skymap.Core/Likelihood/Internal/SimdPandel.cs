@@ -5,7 +5,7 @@ using Skymap.Core.Physics;
 namespace Skymap.Core.Likelihood.Internal;
 
 /// <summary>The Pandel and Poisson likelihoods of PHYSICS.md §3/§4 over vectors of DOMs (generic over the width).</summary>
-public static class SimdPandel
+internal static class SimdPandel
 {
     /// <summary>Σ_i −ln(L_i + ν), optionally storing the terms.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

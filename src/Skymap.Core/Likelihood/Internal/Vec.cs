@@ -12,7 +12,7 @@ namespace Skymap.Core.Likelihood.Internal;
 /// Vector128, Vector256 and Vector512 (the struct-operator pattern of STYLE.md). Masks are vectors whose
 /// lanes are all-ones (true) or zero (false), as the hardware comparisons return.
 /// </summary>
-public interface IVec<TSelf>
+internal interface IVec<TSelf>
     where TSelf : struct, IVec<TSelf>
 {
     static abstract int Count { get; }
@@ -79,7 +79,7 @@ public interface IVec<TSelf>
 }
 
 /// <summary>Two-lane <see cref="Vector128{T}"/> of doubles.</summary>
-public readonly struct V128(Vector128<double> v) : IVec<V128>
+internal readonly struct V128(Vector128<double> v) : IVec<V128>
 {
     public readonly Vector128<double> V = v;
 
@@ -169,7 +169,7 @@ public readonly struct V128(Vector128<double> v) : IVec<V128>
 }
 
 /// <summary>Four-lane <see cref="Vector256{T}"/> of doubles.</summary>
-public readonly struct V256(Vector256<double> v) : IVec<V256>
+internal readonly struct V256(Vector256<double> v) : IVec<V256>
 {
     public readonly Vector256<double> V = v;
 
@@ -259,7 +259,7 @@ public readonly struct V256(Vector256<double> v) : IVec<V256>
 }
 
 /// <summary>Eight-lane <see cref="Vector512{T}"/> of doubles.</summary>
-public readonly struct V512(Vector512<double> v) : IVec<V512>
+internal readonly struct V512(Vector512<double> v) : IVec<V512>
 {
     public readonly Vector512<double> V = v;
 

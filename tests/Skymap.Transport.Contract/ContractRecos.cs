@@ -4,10 +4,10 @@ using Skymap.Core.Events;
 using Skymap.Core.Geometry;
 using Skymap.Core.Recos;
 
-namespace Skymap.Transport.TestWorker;
+namespace Skymap.Transport.Contract;
 
 /// <summary>
-/// A deterministic test reco: llh = U[0,1) hashed from (scan seed, nside, pixel, posvar), position = seed + (llh, 0, −0.0),
+/// The contract's reco, a deterministic test reco: llh = U[0,1) hashed from (scan seed, nside, pixel, posvar), position = seed + (llh, 0, −0.0),
 /// E_in NaN. Settings (comma-separated ids <c>nside:pixel:posvar</c>): <c>fail</c> (throws), <c>kill</c> (kills its own
 /// process with SIGKILL), <c>hang</c> (waits for the token → TIMEOUT), <c>kill_once_dir</c> (with <c>kill</c>: kill only on
 /// the first attempt, remembered by a marker file), <c>sleep_ms</c>.
@@ -15,6 +15,7 @@ namespace Skymap.Transport.TestWorker;
 [RecoAlgorithm("test_dummy")]
 public sealed class TestDummyReco : IRecoAlgorithm
 {
+    /// <inheritdoc />
     public string Name => "test_dummy";
 
     public IReadOnlyList<Vector3D> VertexVariations => VertexVariationSets.MiniTest(10);
@@ -33,7 +34,7 @@ public sealed class TestDummyReco : IRecoAlgorithm
         }
     }
 
-    public PreparedEvent Prepare(SkymapEvent evt, RecoContext context) => EventPreparation.Prepare(evt);
+    public PreparedEvent Prepare(SkymapEvent evt, RecoContext context) => PreparedEvent.From(evt);
 
     public IRecoWorker CreateWorker(PreparedEvent prepared, RecoContext context) => new Worker(context);
 

@@ -1,13 +1,15 @@
 using Skymap.Core.Pixels;
 using Skymap.Core.Scanning;
-using Skymap.Transport.Tests.Support;
 
-namespace Skymap.Transport.Tests;
+namespace Skymap.Transport.Contract;
 
 /// <summary>
 /// The one contract every transport honours (SCANNER.md §9): every task is answered, failures and timeouts are reported
 /// (never swallowed), duplicates are tolerated, attempts are echoed, values travel bit for bit, and ReceiveAsync returns
-/// null on silence. Each transport runs it through a subclass.
+/// null on silence. Each transport runs it through a subclass in its own test project: override
+/// <see cref="CreateDispatcher"/> (and <see cref="StartWorkersAsync"/> / <see cref="StopWorkersAsync"/> when the workers are
+/// not started by the transport itself). Workers must know the contract reco <see cref="TestDummyReco"/>
+/// (<c>AddRecosFromAssemblies(typeof(TestDummyReco).Assembly)</c>).
 /// </summary>
 public abstract class DispatcherContractTests : IAsyncLifetime
 {

@@ -3,12 +3,11 @@ using Skymap.Core.Events;
 using Skymap.Core.Pixels;
 using Skymap.Core.Recos;
 using Skymap.Core.Scanning;
-using Skymap.Transport.TestWorker;
 
-namespace Skymap.Transport.Tests.Support;
+namespace Skymap.Transport.Contract;
 
-/// <summary>Startups, tasks and expectations for the test reco <c>test_dummy</c>.</summary>
-internal static class TestScans
+/// <summary>Startups, tasks and expectations for the contract reco <c>test_dummy</c> (<see cref="TestDummyReco"/>).</summary>
+public static class TestScans
 {
     public const ulong Seed = 42;
 
@@ -143,22 +142,4 @@ internal static class TestScans
 
         return final;
     }
-}
-
-/// <summary>The test reco under another name (a startup document naming a reco the worker does not know).</summary>
-internal sealed class NamedReco(string name) : IRecoAlgorithm
-{
-    private readonly TestDummyReco _inner = new();
-
-    public string Name => name;
-
-    public IReadOnlyList<Core.Geometry.Vector3D> VertexVariations => _inner.VertexVariations;
-
-    public RecoFlags Flags { get; init; } = RecoFlags.None;
-
-    public void ValidateSettings(RecoContext context) => _inner.ValidateSettings(context);
-
-    public PreparedEvent Prepare(SkymapEvent evt, RecoContext context) => _inner.Prepare(evt, context);
-
-    public IRecoWorker CreateWorker(PreparedEvent prepared, RecoContext context) => _inner.CreateWorker(prepared, context);
 }
