@@ -16,6 +16,15 @@ internal static class SimdMath
     /// </summary>
     public const double VectorEpsilon = 1e-14;
 
+    /// <summary>
+    /// Lower clamp for exp arguments where the result only matters next to much larger terms (e^−700 ≈ 1e-304):
+    /// keeps the BCL's vector exp off its per-lane scalar path for −∞ and deep-underflow lanes.
+    /// </summary>
+    public const double MinExpArgument = -700.0;
+
+    /// <summary>Lower clamp for log arguments that may be 0 (ln 1e-300 ≈ −691, far below any term that matters).</summary>
+    public const double MinLogArgument = 1e-300;
+
     /// <summary>A bound on pre·S below which 1 − pre·S rounds to exactly 1 (half an ulp of 1 is 5.55e-17).</summary>
     private const double NegligibleTail = 1e-17;
 
@@ -274,9 +283,10 @@ internal static class SimdMath
     /// <summary>
     /// ln Q(a, x) in the lanes of <paramref name="active"/> (which must have x &gt; 0), given the prefactor
     /// e^{−x} x^a / Γ(a) as e^{lnPrefactor}·<paramref name="scale"/>; 0 in the other lanes. One exp and one log for
-    /// both branches: Q = 1 − pre·S (series) or pre·h (fraction), then ln Q. Where Q underflows (x in the hundreds)
-    /// the result is −∞ rather than a large negative number, which the Pandel MPE term cannot tell apart (SF^(N−1) is
-    /// then far below the noise floor ν either way).
+    /// both branches: Q = 1 − pre·S (series) or pre·h (fraction), then ln Q. The prefactor's exponent is clamped at
+    /// <see cref="MinExpArgument"/> and Q at <see cref="MinLogArgument"/>, so where Q is below ~e^−690 (x in the
+    /// hundreds) the result is about −690 rather than the true, more negative value: the Pandel MPE term cannot tell
+    /// them apart (SF^(N−1) is then far below the noise floor ν either way).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T LnGammaQ<T>(T a, T x, T lnPrefactor, T scale, T active)
@@ -286,7 +296,7 @@ internal static class SimdMath
         var ap1 = a + one;
         var useSeries = T.LessThan(x, ap1);
         var fractionLanes = T.AndNot(active, useSeries);
-        var pre = Exp(lnPrefactor) * scale;
+        var pre = Exp(T.Max(lnPrefactor, T.Create(MinExpArgument))) * scale;
 
         // Series lanes where 1 − pre·S rounds to 1 anyway are left out: S ≤ (a + 1)/(a(a + 1 − x)) (a geometric
         // bound for x < a + 1), and pre·bound < 1e-17 is below half an ulp of 1, so Q = 1 exactly as the full series
@@ -309,7 +319,7 @@ internal static class SimdMath
             q = T.Select(fractionLanes, pre * Fraction(a, x, fractionLanes), q);
         }
 
-        return Log(q);
+        return Log(T.Max(q, T.Create(MinLogArgument)));
     }
 
     /// <summary>P(a, x) and Q(a, x) lane-wise for a &gt; 0 (x ≤ 0: P = 0, Q = 1).</summary>
