@@ -130,16 +130,24 @@ internal static class SimdPandel
         cosEta = T.Select(T.LessThan(rho, T.Create(PhysicsConstants.PerpendicularEpsilon)), zero, cosEta);
         var deff = T.Fma(T.Create(PhysicsConstants.EffectiveDistanceRho), rho, T.Create(PhysicsConstants.EffectiveDistanceConstant))
             + (cosEta * T.Fma(T.Create(PhysicsConstants.EffectiveDistanceCosEta2), cosEta, T.Create(-PhysicsConstants.EffectiveDistanceCosEta)));
+        var positive = T.GreaterThan(t, zero);
+        var patch = T.LessThanOrEqual(deff, T.Create(PhysicsConstants.DistMagic)) & T.LessThan(t, T.Create(PandelPdf.T0p));
+
+        // Lanes with t ≤ 0 outside the patch have pp = 0, so L = 0 and the term is −ln ν. When every lane of the
+        // vector is such a lane (and none is NaN), skip the special functions: same value, a fraction of the work.
+        if (!T.AnyTrue(positive | patch | T.AndNot(SimdMath.AllBits<T>(), T.Equal(t, t))))
+        {
+            return zero - SimdMath.Log(T.Create(PhysicsConstants.NoiseDensity));
+        }
+
         var xi = deff * T.Create(PandelPdf.InvLambda);
         var g = SimdMath.LnGammaSplit(xi, out var invR);
 
-        var positive = T.GreaterThan(t, zero);
         var lnt = SimdMath.Log(T.Select(positive, t, one));
         var rhoT = T.Create(PandelPdf.Rho) * t;
         var lnpPrime = (xi * T.Create(PandelPdf.LnRho)) + ((xi - one) * lnt) - rhoT - g;
         var lnppPrime = T.Select(positive, lnpPrime, T.Create(double.NegativeInfinity));
 
-        var patch = T.LessThanOrEqual(deff, T.Create(PhysicsConstants.DistMagic)) & T.LessThan(t, T.Create(PandelPdf.T0p));
         if (T.AnyTrue(patch))
         {
             // Coefficients divided by the prefactor pre = e^{ξ ln x0 − x0 − ln Γ(ξ)}: I/pre = S(ξ, x0),
