@@ -190,6 +190,32 @@ public class LikelihoodKernelContractTests(ITestOutputHelper output)
 
     [Theory]
     [KernelBackendData]
+    public void Nan_propagates_and_doms_before_the_track_give_minus_ln_nu_when_no_dom_is_after_it(string backend)
+    {
+        // A track 50 µs late: every residual is hugely negative, so every DOM has pp = 0 and the term −ln ν (the SIMD
+        // kernel skips the special functions for such vectors); one NaN time must still make the llh NaN.
+        var kernel = KernelBackends.Get(backend);
+        var doms = SyntheticDoms.Create(46, 21);
+        var late = doms.Truth with { Time = doms.Truth.Time + 50000 };
+        var terms = new double[doms.X.Length];
+        foreach (var v in Variants)
+        {
+            kernel.PandelTerms(v, late, doms.Batch, terms);
+            foreach (var term in terms)
+            {
+                AssertClose(-Math.Log(Skymap.Core.Physics.PhysicsConstants.NoiseDensity), term, 1e-15, $"{backend} {v} term");
+            }
+        }
+
+        doms.T1[doms.X.Length - 3] = double.NaN;
+        foreach (var v in Variants)
+        {
+            Assert.True(double.IsNaN(kernel.PandelLlh(v, late, doms.Batch)), $"{backend} {v}");
+        }
+    }
+
+    [Theory]
+    [KernelBackendData]
     public void Poisson_llh_matches_scalar(string backend)
     {
         var rng = new Random(9);
