@@ -110,22 +110,8 @@ public sealed class ScanWorkerHost
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the scan or worker stops).</exception>
     public RecoPixelVariation Run(IRecoWorker worker, PixelVariation request, string workerId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(request);
-        var mismatch = Check(request);
-        if (mismatch is not null)
-        {
-            _logger.LogError("Request {Id} attempt {Attempt} refused: {Reason}", request.Id, request.Attempt, mismatch);
-            return RecoPixelVariation.Failure(request, PixelVariationStatus.Failed, mismatch, 0, workerId);
-        }
-
-        var reply = Fit(worker, request, workerId, cancellationToken);
-        if (reply.Status != PixelVariationStatus.Ok)
-        {
-            _logger.LogWarning("Request {Id} attempt {Attempt}: {Status} {Error}", request.Id, request.Attempt, reply.Status, reply.Error);
-        }
-
-        return reply;
+        return RunBatch(worker, [request], workerId, cancellationToken)[0];
     }
 
     /// <summary>
@@ -141,40 +127,50 @@ public sealed class ScanWorkerHost
 
     /// <summary>
     /// Answers several requests at once: each is checked as by <see cref="Run"/>; those that belong to this scan are fitted
-    /// in one <see cref="IBatchRecoWorker.FitBatch"/> call when the worker is batch-capable (else one after another). Reply
-    /// i answers request i. A request the reco fails alone gets its own <see cref="PixelVariationStatus.Failed"/> reply; a
-    /// batch that runs past the task timeout is answered <see cref="PixelVariationStatus.Timeout"/> for every request of it
-    /// (the timeout is per attempt, and a batch is one attempt of each of its requests).
+    /// in one <see cref="IBatchRecoWorker.FitBatch"/> call when the worker is batch-capable (else one after another, each
+    /// under its own timeout). Reply i answers request i. A request the reco fails alone gets its own
+    /// <see cref="PixelVariationStatus.Failed"/> reply; a batch that runs past the task timeout is answered
+    /// <see cref="PixelVariationStatus.Timeout"/> for every request of it (the timeout is per attempt, and a batch is one
+    /// attempt of each of its requests).
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the scan or worker stops).</exception>
     public IReadOnlyList<RecoPixelVariation> RunBatch(IRecoWorker worker, IReadOnlyList<PixelVariation> requests, string workerId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(requests);
-        if (worker is not IBatchRecoWorker batch || requests.Count <= 1)
-        {
-            return requests.Select(r => Run(worker, r, workerId, cancellationToken)).ToArray();
-        }
-
         var replies = new RecoPixelVariation[requests.Count];
-        var accepted = new List<int>(requests.Count);
+        var accepted = new List<PixelVariation>(requests.Count);
+        var slots = new List<int>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
-            ArgumentNullException.ThrowIfNull(requests[i], nameof(requests));
-            if (Check(requests[i]) is { } mismatch)
+            var request = requests[i] ?? throw new ArgumentNullException(nameof(requests), "a request is null");
+            if (Check(request) is { } mismatch)
             {
-                _logger.LogError("Request {Id} attempt {Attempt} refused: {Reason}", requests[i].Id, requests[i].Attempt, mismatch);
-                replies[i] = RecoPixelVariation.Failure(requests[i], PixelVariationStatus.Failed, mismatch, 0, workerId);
+                _logger.LogError("Request {Id} attempt {Attempt} refused: {Reason}", request.Id, request.Attempt, mismatch);
+                replies[i] = RecoPixelVariation.Failure(request, PixelVariationStatus.Failed, mismatch, 0, workerId);
             }
             else
             {
-                accepted.Add(i);
+                accepted.Add(request);
+                slots.Add(i);
             }
         }
 
-        if (accepted.Count > 0)
+        if (worker is IBatchRecoWorker batch && accepted.Count > 1)
         {
-            FitBatch(batch, requests, accepted, replies, workerId, cancellationToken);
+            var fitted = Fit(accepted, ct => batch.FitBatch(accepted, ct), workerId, cancellationToken);
+            for (var k = 0; k < fitted.Length; k++)
+            {
+                replies[slots[k]] = fitted[k];
+            }
+        }
+        else
+        {
+            for (var k = 0; k < accepted.Count; k++)
+            {
+                var request = accepted[k];
+                replies[slots[k]] = Fit([request], ct => [new RecoBatchItem(worker.Fit(request, ct), null)], workerId, cancellationToken)[0];
+            }
         }
 
         return replies;
@@ -202,34 +198,37 @@ public sealed class ScanWorkerHost
         return null;
     }
 
-    private void FitBatch(
-        IBatchRecoWorker worker, IReadOnlyList<PixelVariation> requests, List<int> accepted, RecoPixelVariation[] replies, string workerId,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Fits one attempt of <paramref name="requests"/> (one call of <paramref name="fit"/>) under the task timeout: reply k
+    /// answers request k; an exception of the fit, or the timeout, answers every request of the call.
+    /// </summary>
+    private RecoPixelVariation[] Fit(
+        IReadOnlyList<PixelVariation> requests, Func<CancellationToken, IReadOnlyList<RecoBatchItem>> fit, string workerId, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(TaskTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var sw = Stopwatch.StartNew();
-        var batch = accepted.Select(i => requests[i]).ToArray();
-        string? batchError = null;
+        var replies = new RecoPixelVariation[requests.Count];
+        string? error = null;
         var status = PixelVariationStatus.Failed;
         try
         {
-            var items = worker.FitBatch(batch, linked.Token);
-            if (items.Count != batch.Length)
+            var items = fit(linked.Token);
+            if (items.Count != requests.Count)
             {
-                batchError = $"{worker.GetType().Name}.FitBatch returned {items.Count} items for {batch.Length} requests";
+                error = $"the reco worker returned {items.Count} results for {requests.Count} requests";
             }
             else
             {
-                for (var k = 0; k < batch.Length; k++)
+                for (var k = 0; k < requests.Count; k++)
                 {
-                    replies[accepted[k]] = items[k] switch
+                    replies[k] = items[k] switch
                     {
                         { Error: { } e } => RecoPixelVariation.Failure(
-                            batch[k], PixelVariationStatus.Failed, $"{e.GetType().Name}: {e.Message}", sw.Elapsed.TotalSeconds, workerId),
-                        { Result: { } fit } => RecoPixelVariation.Success(batch[k], fit, sw.Elapsed.TotalSeconds, workerId),
+                            requests[k], PixelVariationStatus.Failed, $"{e.GetType().Name}: {e.Message}", sw.Elapsed.TotalSeconds, workerId),
+                        { Result: { } result } => RecoPixelVariation.Success(requests[k], result, sw.Elapsed.TotalSeconds, workerId),
                         _ => RecoPixelVariation.Failure(
-                            batch[k], PixelVariationStatus.Failed, "the batch gave neither a result nor an error", sw.Elapsed.TotalSeconds, workerId),
+                            requests[k], PixelVariationStatus.Failed, "the batch gave neither a result nor an error", sw.Elapsed.TotalSeconds, workerId),
                     };
                 }
             }
@@ -241,53 +240,28 @@ public sealed class ScanWorkerHost
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             status = PixelVariationStatus.Timeout;
-            batchError = $"task timeout after {TaskTimeout.TotalSeconds:0.###} s (batch of {batch.Length})";
+            error = $"task timeout after {TaskTimeout.TotalSeconds:0.###} s" + (requests.Count > 1 ? $" (batch of {requests.Count})" : "");
         }
 #pragma warning disable CA1031 // A reco failure of any kind is reported as FAILED replies, never thrown at the transport.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            batchError = $"{e.GetType().Name}: {e.Message}";
+            error = $"{e.GetType().Name}: {e.Message}";
         }
 
-        if (batchError is not null)
+        for (var k = 0; k < requests.Count; k++)
         {
-            foreach (var k in Enumerable.Range(0, batch.Length))
+            if (error is not null)
             {
-                replies[accepted[k]] = RecoPixelVariation.Failure(batch[k], status, batchError, sw.Elapsed.TotalSeconds, workerId);
+                replies[k] = RecoPixelVariation.Failure(requests[k], status, error, sw.Elapsed.TotalSeconds, workerId);
+            }
+
+            if (replies[k].Status != PixelVariationStatus.Ok)
+            {
+                _logger.LogWarning("Request {Id} attempt {Attempt}: {Status} {Error}", requests[k].Id, requests[k].Attempt, replies[k].Status, replies[k].Error);
             }
         }
 
-        foreach (var i in accepted.Where(i => replies[i].Status != PixelVariationStatus.Ok))
-        {
-            _logger.LogWarning("Request {Id} attempt {Attempt}: {Status} {Error}", requests[i].Id, requests[i].Attempt, replies[i].Status, replies[i].Error);
-        }
-    }
-
-    private RecoPixelVariation Fit(IRecoWorker worker, PixelVariation request, string workerId, CancellationToken cancellationToken)
-    {
-        using var timeout = new CancellationTokenSource(TaskTimeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var sw = Stopwatch.StartNew();
-        try
-        {
-            var fit = worker.Fit(request, linked.Token);
-            return RecoPixelVariation.Success(request, fit, sw.Elapsed.TotalSeconds, workerId);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            return RecoPixelVariation.Failure(
-                request, PixelVariationStatus.Timeout, $"task timeout after {TaskTimeout.TotalSeconds:0.###} s", sw.Elapsed.TotalSeconds, workerId);
-        }
-#pragma warning disable CA1031 // A reco failure of any kind is reported as a FAILED reply, never thrown at the transport.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            return RecoPixelVariation.Failure(request, PixelVariationStatus.Failed, $"{e.GetType().Name}: {e.Message}", sw.Elapsed.TotalSeconds, workerId);
-        }
+        return replies;
     }
 }

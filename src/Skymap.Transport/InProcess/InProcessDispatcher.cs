@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Skymap.Core.Pixels;
 using Skymap.Core.Recos;
 using Skymap.Core.Scanning;
+using Skymap.Transport.Internal;
 
 namespace Skymap.Transport.InProcess;
 
@@ -114,29 +115,9 @@ public sealed class InProcessDispatcher : IPixelDispatcher
 
     private async Task WorkLoopAsync(ScanWorkerHost host, IRecoWorker worker, string workerId)
     {
-        // A batch-capable worker takes every request at hand, up to its batch size, in one call (never waiting to fill it).
-        var batchSize = ScanWorkerHost.BatchSize(worker);
-        var batch = new List<PixelVariation>(batchSize);
         try
         {
-            while (await _tasks.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
-            {
-                batch.Clear();
-                while (batch.Count < batchSize && _tasks.Reader.TryRead(out var task))
-                {
-                    batch.Add(task);
-                }
-
-                if (batch.Count == 0)
-                {
-                    continue;
-                }
-
-                foreach (var reply in host.RunBatch(worker, batch, workerId, _stop.Token))
-                {
-                    await _results.Writer.WriteAsync(reply, _stop.Token).ConfigureAwait(false);
-                }
-            }
+            await WorkerLoop.ServeAsync(_tasks.Reader, host, worker, workerId, _results.Writer.WriteAsync, _stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

@@ -22,10 +22,10 @@ public sealed class StdioWorker
     /// <summary>Exit code after a broken frame stream from the server.</summary>
     public const int ExitProtocolError = 2;
 
-    private readonly ScanWorkerHost _scan;
     /// <summary>The most tasks read ahead of the slots (what a batch-capable reco worker can take in one call).</summary>
     private const int ReadAheadLimit = 4096;
 
+    private readonly ScanWorkerHost _scan;
     private readonly int _concurrency;
     private readonly ILogger _logger;
     private long _completed;
@@ -107,21 +107,8 @@ public sealed class StdioWorker
     {
         var workerId = ScanWorkerHost.WorkerId(index);
         var reco = _scan.CreateWorker();
-        var batchSize = ScanWorkerHost.BatchSize(reco);
-        var batch = new List<PixelVariation>(batchSize);
-        while (await tasks.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            batch.Clear();
-            while (batch.Count < batchSize && tasks.TryRead(out var task))
-            {
-                batch.Add(task);
-            }
-
-            foreach (var reply in batch.Count == 0 ? [] : _scan.RunBatch(reco, batch, workerId, cancellationToken))
-            {
-                await WriteReplyAsync(output, reply, writeLock, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        await WorkerLoop.ServeAsync(
+            tasks, _scan, reco, workerId, (reply, ct) => new ValueTask(WriteReplyAsync(output, reply, writeLock, ct)), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WriteReplyAsync(Stream output, RecoPixelVariation reply, SemaphoreSlim writeLock, CancellationToken cancellationToken)
