@@ -71,14 +71,14 @@ public sealed class BatchedFittingTests
     [Fact]
     public async Task A_lockstep_pandel_scan_is_the_same_for_any_worker_count_and_through_processes_and_matches_simd()
     {
-        var one = await ScanAsync(new InProcessDispatcher(1), "ilgpu-cpu");
-        var two = await ScanAsync(new InProcessDispatcher(2), "ilgpu-cpu");
-        var processes = await ScanAsync(
+        var one = await Scan(new InProcessDispatcher(1), "ilgpu-cpu");
+        var two = await Scan(new InProcessDispatcher(2), "ilgpu-cpu");
+        var processes = await Scan(
             new ProcessPoolDispatcher(new ProcessPoolOptions { Workers = 2, BatchSize = 16, Launch = TestWorkerProcess.StdioLaunch }), "ilgpu-cpu");
-        var simd = await ScanAsync(new InProcessDispatcher(2), "simd");
+        var simd = await Scan(new InProcessDispatcher(2), "simd");
 
-        Assert.Equal(Fingerprint(one), Fingerprint(two));
-        Assert.Equal(Fingerprint(one), Fingerprint(processes));
+        Assert.Equal(PandelScans.Fingerprint(one), PandelScans.Fingerprint(two));
+        Assert.Equal(PandelScans.Fingerprint(one), PandelScans.Fingerprint(processes));
         var batched = one.Blocks.Single().Rows.ToDictionary(r => r.Index, r => r.Llh);
         var single = simd.Blocks.Single().Rows.ToDictionary(r => r.Index, r => r.Llh);
         Assert.Equal(single.Keys.Order(), batched.Keys.Order());
@@ -86,37 +86,9 @@ public sealed class BatchedFittingTests
         Assert.Equal(simd.BestFit()!.Value.Index, one.BestFit()!.Value.Index);
     }
 
-    internal static async Task<SkyScanResult> ScanAsync(IPixelDispatcher dispatcher, string kernel, string? directory = null)
-    {
-        var dir = directory ?? Directory.CreateTempSubdirectory("skymap-batch-").FullName;
-        try
-        {
-            await using (dispatcher)
-            {
-                var options = new ScanOptions
-                {
-                    Progression = NSideProgression.Parse("1:0"),
-                    Seed = 3,
-                    RecoSettings = new Dictionary<string, string> { ["kernel"] = kernel },
-                    ServerSilenceTimeout = TimeSpan.FromSeconds(300),
-                    StartupDirectory = dir,
-                };
-                var outcome = await new ScanEngine(new PandelMpeReco(), dispatcher, options)
-                    .RunAsync(BuiltinEvents.Load("builtin:track-100tev"), CancellationToken.None);
-                Assert.Equal(ScanStatus.Completed, outcome.Status);
-                return outcome.Result.ToSkyScanResult();
-            }
-        }
-        finally
-        {
-            if (directory is null)
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
-    }
-
-    internal static string Fingerprint(SkyScanResult r) => SkyScanResultJson.Serialize(r);
+    /// <summary>The scan of these tests: nsides 1:0, seed 3, with a kernel.</summary>
+    internal static Task<SkyScanResult> Scan(IPixelDispatcher dispatcher, string kernel, string? directory = null) =>
+        PandelScans.RunAsync(dispatcher, "1:0", 3, kernel, directory);
 
     /// <summary>The contract reco with batch-capable workers that record their batch sizes.</summary>
     private sealed class BatchingReco : IRecoAlgorithm
@@ -183,7 +155,7 @@ public sealed class BatchedRabbitMqTests : IDisposable
     [TransportFact]
     public async Task A_lockstep_pandel_scan_through_rabbitmq_with_prefetch_equals_the_in_process_scan()
     {
-        var reference = await BatchedFittingTests.ScanAsync(new InProcessDispatcher(2), "ilgpu-cpu");
+        var reference = await BatchedFittingTests.Scan(new InProcessDispatcher(2), "ilgpu-cpu");
         var path = Path.Combine(_dir, "startup.json");
         var workers = new[]
         {
@@ -193,8 +165,8 @@ public sealed class BatchedRabbitMqTests : IDisposable
         try
         {
             var rabbit = new RabbitMq.RabbitMqDispatcher(new RabbitMq.RabbitMqDispatcherOptions { Broker = Broker.Settings });
-            var result = await BatchedFittingTests.ScanAsync(rabbit, "ilgpu-cpu", _dir);
-            Assert.Equal(BatchedFittingTests.Fingerprint(reference), BatchedFittingTests.Fingerprint(result));
+            var result = await BatchedFittingTests.Scan(rabbit, "ilgpu-cpu", _dir);
+            Assert.Equal(PandelScans.Fingerprint(reference), PandelScans.Fingerprint(result));
         }
         finally
         {

@@ -286,9 +286,5 @@ public sealed class ScanEndToEndTests : IAsyncLifetime
         }
     }
 
-    private static string Fingerprint(ScanOutcome o)
-    {
-        var r = o.Result.ToSkyScanResult();
-        return SkyScanResultJson.Serialize(r) + "\n" + Convert.ToBase64String(SkyScanResultNpz.ToBytes(r));
-    }
+    private static string Fingerprint(ScanOutcome o) => PandelScans.Fingerprint(o.Result.ToSkyScanResult());
 }
