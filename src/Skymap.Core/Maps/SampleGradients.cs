@@ -1,3 +1,4 @@
+using MathNet.Numerics.LinearAlgebra;
 using Skymap.Core.Geometry;
 
 namespace Skymap.Core.Maps;
@@ -135,7 +136,10 @@ internal static class SampleGradients
         return new Vector3D(double.NaN, double.NaN, double.NaN);
     }
 
-    /// <summary>Gaussian elimination with partial pivoting; false when the system is (nearly) singular.</summary>
+    /// <summary>
+    /// Solves a·x = b in place (x into <paramref name="b"/>) by MathNet's LU decomposition with partial pivoting; false
+    /// when the system is (nearly) singular: a pivot below 1e-9 of the largest coefficient.
+    /// </summary>
     private static bool Solve(Span<double> a, Span<double> b, int n)
     {
         var largest = 0.0;
@@ -149,55 +153,16 @@ internal static class SampleGradients
             return false;
         }
 
-        for (var col = 0; col < n; col++)
+        var lu = Matrix<double>.Build.DenseOfRowMajor(n, n, a.ToArray()).LU();
+        for (var i = 0; i < n; i++)
         {
-            var pivot = col;
-            for (var r = col + 1; r < n; r++)
-            {
-                if (Math.Abs(a[(r * n) + col]) > Math.Abs(a[(pivot * n) + col]))
-                {
-                    pivot = r;
-                }
-            }
-
-            if (Math.Abs(a[(pivot * n) + col]) < 1e-9 * largest)
+            if (Math.Abs(lu.U[i, i]) < 1e-9 * largest)
             {
                 return false;
             }
-
-            if (pivot != col)
-            {
-                for (var c = 0; c < n; c++)
-                {
-                    (a[(col * n) + c], a[(pivot * n) + c]) = (a[(pivot * n) + c], a[(col * n) + c]);
-                }
-
-                (b[col], b[pivot]) = (b[pivot], b[col]);
-            }
-
-            for (var r = col + 1; r < n; r++)
-            {
-                var f = a[(r * n) + col] / a[(col * n) + col];
-                for (var c = col; c < n; c++)
-                {
-                    a[(r * n) + c] -= f * a[(col * n) + c];
-                }
-
-                b[r] -= f * b[col];
-            }
         }
 
-        for (var r = n - 1; r >= 0; r--)
-        {
-            var s = b[r];
-            for (var c = r + 1; c < n; c++)
-            {
-                s -= a[(r * n) + c] * b[c];
-            }
-
-            b[r] = s / a[(r * n) + r];
-        }
-
+        lu.Solve(Vector<double>.Build.DenseOfArray(b.ToArray())).AsArray().CopyTo(b);
         return true;
     }
 }
