@@ -89,7 +89,7 @@ public static partial class RecoServiceCollectionExtensions
         }
 
         services.AddSingleton(new RecoRegistration(name, implementationType));
-        services.TryAddSingleton(sp => new RecoRegistry(sp, sp.GetServices<RecoRegistration>()));
+        TryAddRegistry(services);
         return services;
     }
 
@@ -102,9 +102,13 @@ public static partial class RecoServiceCollectionExtensions
             services.AddReco(name, type);
         }
 
-        services.TryAddSingleton(sp => new RecoRegistry(sp, sp.GetServices<RecoRegistration>()));
+        TryAddRegistry(services);
         return services;
     }
+
+    /// <summary>Registers the <see cref="RecoRegistry"/> over the registrations (once; its constructor is internal).</summary>
+    private static void TryAddRegistry(IServiceCollection services) =>
+        services.TryAddSingleton(sp => new RecoRegistry(sp, sp.GetServices<RecoRegistration>()));
 
     /// <summary>The (name, type) pairs of the discoverable reconstructions in the assemblies, sorted by name.</summary>
     public static IReadOnlyList<(string Name, Type Type)> Discover(params Assembly[] assemblies)
