@@ -15,7 +15,7 @@ namespace Skymap.Recos.Tests.Physics;
 /// <summary>
 /// Every pixel of a finished pandel_mpe scan: the reported (X, Y, Z, T) reproduces the reported llh at the pixel's
 /// direction, and an outside optimiser (MathNet's Nelder–Mead over x, y, z, t) started there finds nothing lower by
-/// more than 0.05.
+/// more than 0.01 in −ln L (the worst gain measured is 5.4e-9).
 /// </summary>
 public class ScanPixelConsistencyTests
 {
@@ -46,6 +46,6 @@ public class ScanPixelConsistencyTests
             worstGain = Math.Max(worstGain, px.Llh - result.FunctionInfoAtMinimum.Value);
         }
 
-        Assert.True(worstGain <= 0.05, $"an outside optimiser improved a pixel's llh by {worstGain}");
+        Assert.True(worstGain <= 0.01, $"an outside optimiser improved a pixel's llh by {worstGain}");
     }
 }
