@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Skymap.Core.Likelihood.Internal;
 
@@ -106,6 +107,19 @@ internal sealed class SimdLikelihoodKernel : ILikelihoodKernel
         };
     }
 
+    /// <summary>
+    /// Runs the kernel with its frames at the stack phase <paramref name="phase"/> (one of
+    /// <see cref="KernelStackPhase.Phases"/>): speed depends on the phase, the result never does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal unsafe double AtPhase(int phase, bool mpe, in TrackHypothesis h, DomBatch doms, Span<double> terms)
+    {
+        byte marker = 0;
+        var pad = stackalloc byte[KernelStackPhase.Padding((nuint)(&marker), phase)];
+        pad[0] = marker;
+        return Run(mpe, h, doms, terms);
+    }
+
     private double Dispatch(bool mpe, in TrackHypothesis h, DomBatch doms, Span<double> terms)
     {
         if (doms.Count == 0)
@@ -113,13 +127,27 @@ internal sealed class SimdLikelihoodKernel : ILikelihoodKernel
             return 0.0;
         }
 
-        return LaneCount switch
+        if (KernelStackPhase.CountCall())
         {
-            8 => SimdPandel.Llh<V512>(mpe, h, doms, terms),
-            4 => SimdPandel.Llh<V256>(mpe, h, doms, terms),
-            _ => SimdPandel.Llh<V128>(mpe, h, doms, terms),
-        };
+            KernelStackPhase.Calibrate(LaneCount, phase => AtPhase(phase, true, CalibrationTrack, CalibrationDoms.Batch, default));
+        }
+
+        return AtPhase(KernelStackPhase.Target(LaneCount), mpe, h, doms, terms);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private double Run(bool mpe, in TrackHypothesis h, DomBatch doms, Span<double> terms) => LaneCount switch
+    {
+        8 => SimdPandel.Llh<V512>(mpe, h, doms, terms),
+        4 => SimdPandel.Llh<V256>(mpe, h, doms, terms),
+        _ => SimdPandel.Llh<V128>(mpe, h, doms, terms),
+    };
+
+    /// <summary>The track of the stack-phase calibration: vertical, through the origin.</summary>
+    private static readonly TrackHypothesis CalibrationTrack = new(default, 0.0, new Geometry.Vector3D(0, 0, 1));
+
+    /// <summary>128 DOMs around <see cref="CalibrationTrack"/>: early, late and multiple hits, as in real events.</summary>
+    private static readonly PhaseCalibrationDoms CalibrationDoms = new(128);
 
     private static int BestLaneCount() =>
         AvailableLaneCounts.Count > 0
