@@ -127,12 +127,13 @@ internal sealed class SimdLikelihoodKernel : ILikelihoodKernel
             return 0.0;
         }
 
-        if (KernelStackPhase.CountCall())
+        var site = KernelStackPhase.Pandel(LaneCount);
+        if (site.CountCall())
         {
-            KernelStackPhase.Calibrate(LaneCount, phase => AtPhase(phase, true, CalibrationTrack, CalibrationDoms.Batch, default));
+            site.Calibrate(phase => AtPhase(phase, true, CalibrationTrack, CalibrationDoms.Batch, default), repeat: 4);
         }
 
-        return AtPhase(KernelStackPhase.Target(LaneCount), mpe, h, doms, terms);
+        return AtPhase(site.Target, mpe, h, doms, terms);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

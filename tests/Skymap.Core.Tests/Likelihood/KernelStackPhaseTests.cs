@@ -57,8 +57,9 @@ public class KernelStackPhaseTests
     [Fact]
     public void Calibration_keeps_the_phase_whose_calls_are_fastest()
     {
-        // Lane count 3 is no real width: its slot is used only here, so the kernels' own choices are not disturbed.
-        var chosen = KernelStackPhase.Calibrate(3, phase =>
+        // A site of its own (id 7 is no kernel's), so the kernels' choices are not disturbed.
+        var site = new KernelStackPhase(7);
+        var chosen = site.Calibrate(phase =>
         {
             if (phase != 32)
             {
@@ -67,6 +68,26 @@ public class KernelStackPhaseTests
         });
 
         Assert.Equal(32, chosen);
-        Assert.Equal(32, KernelStackPhase.Target(3));
+        Assert.Equal(32, site.Target);
+    }
+
+    [Fact]
+    public void A_site_asks_for_calibration_after_1024_and_65536_calls_on_a_thread()
+    {
+        var asked = new List<int>();
+        var thread = new Thread(() =>
+        {
+            var site = new KernelStackPhase(7);
+            for (var i = 1; i <= 70_000; i++)
+            {
+                if (site.CountCall())
+                {
+                    asked.Add(i);
+                }
+            }
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Equal([1024, 65536], asked);
     }
 }
