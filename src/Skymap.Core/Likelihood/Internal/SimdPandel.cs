@@ -28,8 +28,8 @@ internal static class SimdPandel
         for (; i <= n - w; i += w)
         {
             var term = Term(mpe, hv,
-                T.Load(ref Unsafe.Add(ref x, i)), T.Load(ref Unsafe.Add(ref y, i)), T.Load(ref Unsafe.Add(ref z, i)),
-                T.Load(ref Unsafe.Add(ref t1, i)), T.Load(ref Unsafe.Add(ref m, i)), T.Load(ref Unsafe.Add(ref lnm, i)), haveLnN);
+                ref Unsafe.Add(ref x, i), ref Unsafe.Add(ref y, i), ref Unsafe.Add(ref z, i),
+                ref Unsafe.Add(ref t1, i), ref Unsafe.Add(ref m, i), ref Unsafe.Add(ref lnm, i), haveLnN);
             acc += term;
             if (store)
             {
@@ -60,7 +60,7 @@ internal static class SimdPandel
                 bl[k] = haveLnN ? doms.LnMultiplicity[src] : 0.0;
             }
 
-            var term = Term(mpe, hv, T.Load(ref bx[0]), T.Load(ref by[0]), T.Load(ref bz[0]), T.Load(ref bt[0]), T.Load(ref bm[0]), T.Load(ref bl[0]), haveLnN);
+            var term = Term(mpe, hv, ref bx[0], ref by[0], ref bz[0], ref bt[0], ref bm[0], ref bl[0], haveLnN);
             T.Store(term, ref bo[0]);
             for (var k = 0; i + k < n; k++)
             {
@@ -112,9 +112,18 @@ internal static class SimdPandel
     /// ln(c(t)) and the Gaussian branch needs no exp. All "primed" logs below are the true ones plus ln R.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Term<T>(bool mpe, in Hyp<T> h, T x, T y, T z, T t1, T n, T lnN, bool haveLnN)
+    private static T Term<T>(
+        bool mpe, in Hyp<T> h, ref double xRef, ref double yRef, ref double zRef, ref double t1Ref, ref double nRef, ref double lnNRef, bool haveLnN)
         where T : struct, IVec<T>
     {
+        // The DOMs are loaded here from references: vectors passed by value to a call that is not inlined go through the
+        // stack (six 64-byte copies per call at SIMD-512).
+        var x = T.Load(ref xRef);
+        var y = T.Load(ref yRef);
+        var z = T.Load(ref zRef);
+        var t1 = T.Load(ref t1Ref);
+        var n = T.Load(ref nRef);
+        var lnN = T.Load(ref lnNRef);
         var zero = T.Create(0.0);
         var one = T.Create(1.0);
         var dx = x - h.X;
