@@ -22,6 +22,28 @@ internal static class SimdMath
     /// </summary>
     public const double MinExpArgument = -700.0;
 
+    // Constants of Exp and Log: log2(e); ln 2 as a high part whose low 21 mantissa bits are zero (k·Ln2Hi is exact for
+    // |k| ≤ 1024) plus the rest; 1.5·2⁵², whose ulp is 1; the smallest normal double; bit patterns of 1.0, 2⁵² and the
+    // mantissa.
+    private const double Log2E = 1.4426950408889634;
+    private const double Ln2Hi = 6.93147180369123816490e-01;
+    private const double Ln2Lo = 1.90821492927058770002e-10;
+    private const double Shifter = 6755399441055744.0;
+    private const double TwoTo52 = 4503599627370496.0;
+    private const double MinNormal = 2.2250738585072014e-308;
+    private const long OneBits = 0x3FF0000000000000;
+    private const long TwoTo52Bits = 0x4330000000000000;
+    private const long MantissaBits = 0x000FFFFFFFFFFFFF;
+
+    // ln(1 + f) = f − f²/2 + s(f²/2 + R(s²)): the published minimax coefficients of R (Sun's fdlibm; |error| < 2^−58.45).
+    private const double Lg1 = 6.666666666666735130e-01;
+    private const double Lg2 = 3.999999999940941908e-01;
+    private const double Lg3 = 2.857142874366239149e-01;
+    private const double Lg4 = 2.222219843214978396e-01;
+    private const double Lg5 = 1.818357216161805012e-01;
+    private const double Lg6 = 1.531383769920937332e-01;
+    private const double Lg7 = 1.479819860511658591e-01;
+
     /// <summary>Lower clamp for log arguments that may be 0 (ln 1e-300 ≈ −691, far below any term that matters).</summary>
     public const double MinLogArgument = 1e-300;
 
@@ -152,15 +174,74 @@ internal static class SimdMath
         return T.Fma(p812, z8, p07);
     }
 
-    /// <summary>e^x lane-wise (the BCL's vectorised exp, ≈1 ulp).</summary>
+    /// <summary>
+    /// e^x lane-wise (≈1 ulp), written out so that it inlines: the BCL's routine is a call, and a call costs the kernel
+    /// every live vector register (spilled around it, none is callee-saved) plus its arguments' trips through the stack.
+    /// x = k·ln 2 + r with |r| ≤ ½ln 2 (k rounded with the 1.5·2⁵² shifter, ln 2 split in two for an exact k·ln 2),
+    /// e^r by its Taylor polynomial of degree 12 (truncation &lt; 2e-16 relative) in Estrin's form, and 2^k from the
+    /// exponent bits. A vector with a lane beyond |x| ≤ 708 or a NaN lane goes to the BCL's routine whole.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Exp<T>(T x)
-        where T : struct, IVec<T> => T.Exp(x);
+        where T : struct, IVec<T>
+    {
+        if (!T.AllTrue(T.LessThanOrEqual(T.Abs(x), T.Create(708.0))))
+        {
+            return T.Exp(x);
+        }
 
-    /// <summary>ln x lane-wise (the BCL's vectorised log, ≈1 ulp; −∞ at 0, NaN below).</summary>
+        var shifter = T.Create(Shifter);
+        var kd = T.Fma(x, T.Create(Log2E), shifter);
+        var k = kd - shifter;
+        var r = T.Fma(k, T.Create(-Ln2Hi), x);
+        r = T.Fma(k, T.Create(-Ln2Lo), r);
+        var r2 = r * r;
+        var r4 = r2 * r2;
+        var p01 = T.Fma(T.Create(1.0), r, T.Create(1.0));
+        var p23 = T.Fma(T.Create(1.0 / 6), r, T.Create(1.0 / 2));
+        var p45 = T.Fma(T.Create(1.0 / 120), r, T.Create(1.0 / 24));
+        var p67 = T.Fma(T.Create(1.0 / 5040), r, T.Create(1.0 / 720));
+        var p89 = T.Fma(T.Create(1.0 / 362880), r, T.Create(1.0 / 40320));
+        var p1011 = T.Fma(T.Create(1.0 / 39916800), r, T.Create(1.0 / 3628800));
+        var p03 = T.Fma(p23, r2, p01);
+        var p47 = T.Fma(p67, r2, p45);
+        var p811 = T.Fma(p1011, r2, p89);
+        var p812 = T.Fma(T.Create(1.0 / 479001600), r4, p811);
+        var p = T.Fma(T.Fma(p812, r4, p47), r4, p03);
+        var scale = T.AddBits(T.ShiftLeftBits(T.SubtractBits(kd, shifter), 52), T.FromBits(OneBits));
+        return p * scale;
+    }
+
+    /// <summary>
+    /// ln x lane-wise (≈1 ulp), written out so that it inlines (see <see cref="Exp{T}"/>): x = m·2^e with
+    /// m ∈ [√½, √2) from the bits, ln m = 2 atanh(s), s = f/(2 + f), f = m − 1, by the classic minimax polynomial in s²
+    /// (the published fdlibm coefficients), ln 2 split in two. A vector with a lane that is not a positive
+    /// normal finite number (0, negative, subnormal, ∞, NaN) goes to the BCL's routine whole (−∞ at 0, NaN below).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Log<T>(T x)
-        where T : struct, IVec<T> => T.Log(x);
+        where T : struct, IVec<T>
+    {
+        if (!T.AllTrue(T.LessThanOrEqual(T.Create(MinNormal), x) & T.LessThanOrEqual(x, T.Create(double.MaxValue))))
+        {
+            return T.Log(x);
+        }
+
+        var e = ((T.ShiftRightBits(x, 52) | T.FromBits(TwoTo52Bits)) - T.Create(TwoTo52)) - T.Create(1023.0);
+        var m = (x & T.FromBits(MantissaBits)) | T.FromBits(OneBits);
+        var big = T.GreaterThan(m, T.Create(Math.Sqrt(2.0)));
+        m = T.Select(big, m * T.Create(0.5), m);
+        e = T.Select(big, e + T.Create(1.0), e);
+        var f = m - T.Create(1.0);
+        var s = f / (f + T.Create(2.0));
+        var z = s * s;
+        var w = z * z;
+        var t1 = w * T.Fma(w, T.Fma(w, T.Create(Lg6), T.Create(Lg4)), T.Create(Lg2));
+        var t2 = z * T.Fma(w, T.Fma(w, T.Fma(w, T.Create(Lg7), T.Create(Lg5)), T.Create(Lg3)), T.Create(Lg1));
+        var hfsq = T.Create(0.5) * f * f;
+        var inner = T.Fma(s, hfsq + t1 + t2, e * T.Create(Ln2Lo));
+        return (e * T.Create(Ln2Hi)) - ((hfsq - inner) - f);
+    }
 
     /// <summary>ln(1 + x) lane-wise (Goldberg's trick).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

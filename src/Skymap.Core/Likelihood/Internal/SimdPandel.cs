@@ -146,7 +146,7 @@ internal static class SimdPandel
         // vector is such a lane (and none is NaN), skip the special functions: same value, a fraction of the work.
         if (!T.AnyTrue(positive | patch | T.AndNot(SimdMath.AllBits<T>(), T.Equal(t, t))))
         {
-            return zero - SimdMath.Log(T.Create(PhysicsConstants.NoiseDensity));
+            return T.Create(-Math.Log(PhysicsConstants.NoiseDensity));
         }
 
         var xi = deff * T.Create(PandelPdf.InvLambda);
@@ -174,7 +174,7 @@ internal static class SimdPandel
             var c = T.Select(positive, T.Fma(t * t, T.Fma(a3, t, a2), a0), a0);
             var lnPre0Prime = (xi * T.Create(PandelPdf.LnX0)) - T.Create(PandelPdf.X0) - g;
             var gauss = T.Select(positive, zero, t * t * T.Create(PandelPdf.InvTwoSigma2));
-            var lnppPatch = lnPre0Prime + SimdMath.Log(T.Max(c, T.Create(SimdMath.MinLogArgument))) - gauss;
+            var lnppPatch = lnPre0Prime + T.Log(T.Max(c, T.Create(SimdMath.MinLogArgument))) - gauss; // rare branch: the BCL's call
             lnppPrime = T.Select(patch, lnppPatch, lnppPrime);
         }
 
@@ -185,7 +185,7 @@ internal static class SimdPandel
             if (T.AnyTrue(multi))
             {
                 var lnSf = SimdMath.LnGammaQ(xi, rhoT, lnpPrime + lnt, invR, positive & multi);
-                var logN = haveLnN ? lnN : SimdMath.Log(n);
+                var logN = haveLnN ? lnN : T.Log(n);
                 lnLPrime = logN + lnppPrime + ((n - one) * lnSf);
             }
         }

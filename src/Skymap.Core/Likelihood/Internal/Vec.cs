@@ -45,9 +45,26 @@ internal interface IVec<TSelf>
 
     static abstract TSelf Sqrt(TSelf a);
 
+    /// <summary>The BCL's vectorised e^x (a call: its vector arguments go through the stack).</summary>
     static abstract TSelf Exp(TSelf a);
 
+    /// <summary>The BCL's vectorised ln x (a call: its vector arguments go through the stack).</summary>
     static abstract TSelf Log(TSelf a);
+
+    /// <summary>Every lane holds the given bit pattern.</summary>
+    static abstract TSelf FromBits(long bits);
+
+    /// <summary>Lanes as 64-bit integers, shifted left.</summary>
+    static abstract TSelf ShiftLeftBits(TSelf a, int count);
+
+    /// <summary>Lanes as 64-bit unsigned integers, shifted right.</summary>
+    static abstract TSelf ShiftRightBits(TSelf a, int count);
+
+    /// <summary>Lanes as 64-bit integers: a + b.</summary>
+    static abstract TSelf AddBits(TSelf a, TSelf b);
+
+    /// <summary>Lanes as 64-bit integers: a − b.</summary>
+    static abstract TSelf SubtractBits(TSelf a, TSelf b);
 
     static abstract TSelf Abs(TSelf a);
 
@@ -127,6 +144,21 @@ internal readonly struct V128(Vector128<double> v) : IVec<V128>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Log(V128 a) => new(Vector128.Log(a.V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 FromBits(long bits) => new(Vector128.Create(bits).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 ShiftLeftBits(V128 a, int count) => new(Vector128.ShiftLeft(a.V.AsInt64(), count).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 ShiftRightBits(V128 a, int count) => new(Vector128.ShiftRightLogical(a.V.AsUInt64(), count).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 AddBits(V128 a, V128 b) => new((a.V.AsInt64() + b.V.AsInt64()).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 SubtractBits(V128 a, V128 b) => new((a.V.AsInt64() - b.V.AsInt64()).AsDouble());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Abs(V128 a) => new(Vector128.Abs(a.V));
@@ -219,6 +251,21 @@ internal readonly struct V256(Vector256<double> v) : IVec<V256>
     public static V256 Log(V256 a) => new(Vector256.Log(a.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 FromBits(long bits) => new(Vector256.Create(bits).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 ShiftLeftBits(V256 a, int count) => new(Vector256.ShiftLeft(a.V.AsInt64(), count).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 ShiftRightBits(V256 a, int count) => new(Vector256.ShiftRightLogical(a.V.AsUInt64(), count).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 AddBits(V256 a, V256 b) => new((a.V.AsInt64() + b.V.AsInt64()).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 SubtractBits(V256 a, V256 b) => new((a.V.AsInt64() - b.V.AsInt64()).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Abs(V256 a) => new(Vector256.Abs(a.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -307,6 +354,21 @@ internal readonly struct V512(Vector512<double> v) : IVec<V512>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Log(V512 a) => new(Vector512.Log(a.V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 FromBits(long bits) => new(Vector512.Create(bits).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 ShiftLeftBits(V512 a, int count) => new(Vector512.ShiftLeft(a.V.AsInt64(), count).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 ShiftRightBits(V512 a, int count) => new(Vector512.ShiftRightLogical(a.V.AsUInt64(), count).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 AddBits(V512 a, V512 b) => new((a.V.AsInt64() + b.V.AsInt64()).AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 SubtractBits(V512 a, V512 b) => new((a.V.AsInt64() - b.V.AsInt64()).AsDouble());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Abs(V512 a) => new(Vector512.Abs(a.V));
