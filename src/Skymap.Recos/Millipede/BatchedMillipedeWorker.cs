@@ -437,21 +437,31 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
 
                 gpu.Hessian(w.Free, p, w.H);
 
-                // The model's minimiser over E ≥ 0 on each track's candidates; the step goes there.
-                for (var k = 0; k < n; k++)
+                // The model's minimiser over E ≥ 0 on each track's candidates; the step goes there. Host threads take
+                // fixed contiguous chunks of the tracks, each with its own scratch (a track's result never depends on it).
+                var chunks = Math.Min(n, Environment.ProcessorCount);
+                while (w.Qp.Count < chunks)
                 {
-                    if (state[k] == State.Done)
-                    {
-                        continue;
-                    }
-
-                    iterations[k]++;
-                    var d = dir.AsSpan(k * m, m);
-                    d.Clear();
-                    var predicted = ModelStep(w, k, p, energies.AsSpan(k * m, m), g.AsSpan(k * m, m), d, out var slope);
-                    w.Slope[k] = slope;
-                    state[k] = predicted < Tolerance || slope >= 0 ? State.Done : State.Searching;
+                    w.Qp.Add(new QpScratch());
                 }
+
+                Parallel.For(0, chunks, c =>
+                {
+                    for (var k = c * n / chunks; k < (c + 1) * n / chunks; k++)
+                    {
+                        if (state[k] == State.Done)
+                        {
+                            continue;
+                        }
+
+                        iterations[k]++;
+                        var d = dir.AsSpan(k * m, m);
+                        d.Clear();
+                        var predicted = ModelStep(w, w.Qp[c], k, p, energies.AsSpan(k * m, m), g.AsSpan(k * m, m), d, out var slope);
+                        w.Slope[k] = slope;
+                        state[k] = predicted < Tolerance || slope >= 0 ? State.Done : State.Searching;
+                    }
+                });
 
                 // Backtracking (E + α·d stays feasible for α ≤ 1), all searching tracks together.
                 for (var r = 0; r < MaxHalvings && state.Any(x => x == State.Searching); r++)
@@ -504,7 +514,7 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
         /// (non-negative least squares in y = E + d: min ½yᵀHy − (HE − g)ᵀy, Lawson–Hanson from the support of E).
         /// Writes d; returns the predicted decrease −(g·d + ½dᵀHd); <paramref name="slope"/> = g·d.
         /// </summary>
-        private static double ModelStep(Scratch w, int k, int p, ReadOnlySpan<double> e, ReadOnlySpan<double> g, Span<double> d, out double slope)
+        private static double ModelStep(Scratch w, QpScratch x, int k, int p, ReadOnlySpan<double> e, ReadOnlySpan<double> g, Span<double> d, out double slope)
         {
             slope = 0.0;
             var q = w.FreeCount[k];
@@ -515,16 +525,16 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
 
             var h = w.H.AsSpan(k * p * p, p * p);
             var free = w.Free.AsSpan(k * p, p);
-            Grow(ref w.B, q);
-            Grow(ref w.Y, q);
-            Grow(ref w.Z, q);
-            Grow(ref w.Passive, q);
-            Grow(ref w.Rejected, q);
-            var b = w.B;
-            var y = w.Y;
-            var z = w.Z;
-            var passive = w.Passive;
-            var rejected = w.Rejected;
+            Grow(ref x.B, q);
+            Grow(ref x.Y, q);
+            Grow(ref x.Z, q);
+            Grow(ref x.Passive, q);
+            Grow(ref x.Rejected, q);
+            var b = x.B;
+            var y = x.Y;
+            var z = x.Z;
+            var passive = x.Passive;
+            var rejected = x.Rejected;
             const double ridge = Ridge;
             for (var a = 0; a < q; a++)
             {
@@ -546,7 +556,7 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
                 // Inner loop: the unconstrained optimum on the passive set, stepping back while it leaves y ≥ 0.
                 for (var inner = 0; inner <= q; inner++)
                 {
-                    SolvePassive(w, h, p, q, ridge);
+                    SolvePassive(x, h, p, q, ridge);
                     if (added >= 0 && passive[added] && z[added] <= 0)
                     {
                         passive[added] = false; // Entering it cannot help (numerically dependent): not again this solve.
@@ -645,7 +655,7 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
         }
 
         /// <summary>z_P = (H_PP + ridge·diag H_PP)⁻¹ b_P by Cholesky (a vanishing pivot leaves that source at 0); z = 0 off P.</summary>
-        private static void SolvePassive(Scratch w, ReadOnlySpan<double> h, int p, int q, double ridge)
+        private static void SolvePassive(QpScratch w, ReadOnlySpan<double> h, int p, int q, double ridge)
         {
             Grow(ref w.Index, q);
             var index = w.Index;
@@ -734,13 +744,19 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
             public double[] Ft = [];
             public double[] Slope = [];
             public double[] H = [];
+            public int[] Free = [];
+            public int[] FreeCount = [];
+            public List<QpScratch> Qp = [];
+        }
+
+        /// <summary>The arrays of one host thread's model solves.</summary>
+        internal sealed class QpScratch
+        {
             public double[] L = [];
             public double[] B = [];
             public double[] Y = [];
             public double[] Z = [];
             public double[] U = [];
-            public int[] Free = [];
-            public int[] FreeCount = [];
             public int[] Index = [];
             public bool[] Passive = [];
             public bool[] Rejected = [];
