@@ -331,6 +331,7 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
 
         private static double ZetaIn(in MillipedeTrack t) => t.SIn + (t.X * t.Dx) + (t.Y * t.Dy) + (t.Z * t.Dz);
     }
+
     /// <summary>
     /// The energy profile of a batch of tracks on the accelerator: sequential quadratic programming as
     /// <see cref="PoissonNnls"/> (each iteration minimises the exact quadratic model over E ≥ 0, then backtracks on
@@ -350,8 +351,9 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
     /// Why not EM (<see cref="IlgpuMillipede.Evaluate"/>): measured on builtin:track-100tev at the true track (ILGPU
     /// CPU accelerator), EM from a uniform start is still 2.1 above the <see cref="PoissonNnls"/> optimum after 1000
     /// steps and 0.83 after 3000; warm-started from the optimum of a track 1 m away it is 0.86 above after 30 steps,
-    /// 0.47 after 300, 0.11 after 3000 (SQUAREM and cyclic coordinate descent: still ~0.05–0.08 after ~1000
-    /// passes). Projected Newton (projecting the unconstrained Newton step) stalls as well: the problem is
+    /// 0.47 after 300, 0.11 after 3000 (SQUAREM: 0.08 after ~1000 EM steps from either start; cyclic coordinate
+    /// Newton: 0.05 after 300 sweeps from the warm start). Projected Newton (projecting the unconstrained Newton step)
+    /// stalls as well: the problem is
     /// ill-conditioned (cascades 5 m apart, λd = 30 m), so only a bound-constrained model solve reaches
     /// PHYSICS.md §4's 1e-3.
     /// </para>

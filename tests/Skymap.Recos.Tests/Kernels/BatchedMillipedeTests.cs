@@ -178,6 +178,57 @@ public class BatchedMillipedeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_accelerators_gradient_and_hessian_match_finite_differences_of_its_llh()
+    {
+        var prepared = Track10.Value;
+        var model = MillipedeModel.Create(prepared);
+        var truth = prepared.Event.Truth!;
+        var d = new LocalDirection(truth.Zenith, truth.Azimuth).Travel;
+        var r0 = new Vector3D(truth.X, truth.Y, truth.Z);
+        var worker = Lockstep(prepared);
+        var (_, optimum) = worker.SolveOnCpu(d, r0);
+        using var gpu = new IlgpuMillipede((IlgpuLikelihoodKernel)LikelihoodKernels.Create(KernelKind.IlgpuCpu), model.X, model.Y, model.Z, model.Amplitude, model.Charge, model.LnGammaChargePlusOne);
+        var track = IlgpuMillipede.Track(r0, d);
+        gpu.Load([track]);
+        var e = optimum.Select(x => x + 50.0).ToArray(); // Every source positive, away from the optimum.
+        var llh = new double[1];
+        gpu.Llh(e, llh);
+        var g = new double[track.Count];
+        gpu.Gradient(g);
+        var nearest = (int)Math.Round(((model.CentreOfGravity - r0).Dot(d) - track.SIn) / 5.0); // The source nearest the hits.
+        int[] free = [.. Enumerable.Range(Math.Max(0, nearest - 3), 6).Where(s => s < track.Count)]; // Neighbours: strongly coupled.
+        var h = new double[free.Length * free.Length];
+        gpu.Hessian(free, free.Length, h);
+        double F(int s, double ds, int t = -1, double dt = 0)
+        {
+            var x = (double[])e.Clone();
+            x[s] += ds;
+            if (t >= 0)
+            {
+                x[t] += dt;
+            }
+
+            var v = new double[1];
+            gpu.Llh(x, v);
+            return v[0];
+        }
+
+        for (var a = 0; a < free.Length; a++)
+        {
+            var s = free[a];
+            const double step = 1e-2;
+            var fd = (F(s, step) - F(s, -step)) / (2 * step);
+            Assert.True(Math.Abs(fd - g[s]) <= 1e-5 * Math.Abs(g[s]), $"source {s}: gradient {g[s]:R}, finite difference {fd:R}");
+            var t = free[(a + 1) % free.Length];
+            var fd2 = (F(s, 1.0, t, 1.0) - F(s, 1.0, t, -1.0) - F(s, -1.0, t, 1.0) + F(s, -1.0, t, -1.0)) / 4.0;
+            var hst = h[(a * free.Length) + ((a + 1) % free.Length)];
+            Assert.True(Math.Abs(fd2 - hst) <= 2e-3 * Math.Abs(hst), $"sources {s},{t}: Hessian {hst:R}, finite difference {fd2:R}");
+            Assert.Equal(hst, h[(((a + 1) % free.Length) * free.Length) + a]);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"source {s}: g {g[s]:G4} (fd {fd:G4}); H[{s},{t}] {hst:G4} (fd {fd2:G4})"));
+        }
+    }
+
+    [Fact]
     public void A_bad_request_fails_alone_and_cancellation_stops_the_batch()
     {
         var worker = Lockstep(Track10.Value, new NelderMeadOptions { MaxEvaluations = 2 });

@@ -8,8 +8,8 @@ namespace Skymap.Core.Likelihood.Ilgpu;
 
 /// <summary>
 /// Millipede's unfolding (PHYSICS.md §4) on an ILGPU accelerator, for a batch of tracks at once: the response matrix,
-/// the Poisson llh at given energies and EM steps of the non-negative energy solve, each one launch for the whole
-/// batch. Shares the accelerator (and its lock) of an <see cref="IlgpuLikelihoodKernel"/>. The DOMs are those of
+/// the Poisson llh at given energies, EM steps of the non-negative energy solve, and the llh's gradient and Hessian
+/// in the energies (for a second-order solve driven from the host), each one launch for the whole batch. Shares the accelerator (and its lock) of an <see cref="IlgpuLikelihoodKernel"/>. The DOMs are those of
 /// §4 (all active non-DeepCore DOMs, hit or not) with their amplitudes rde·A, charges k and ln Γ(k + 1).
 /// </summary>
 internal sealed class IlgpuMillipede : IDisposable
