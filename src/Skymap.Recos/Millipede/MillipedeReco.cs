@@ -44,7 +44,9 @@ public sealed class MillipedeReco : IRecoAlgorithm
     {
         ArgumentNullException.ThrowIfNull(prepared);
         ArgumentNullException.ThrowIfNull(context);
-        return new Worker(MillipedeModel.Create(prepared), LikelihoodKernels.Create(RecoSettings.Kernel(context)));
+        var kind = RecoSettings.Kernel(context);
+        var model = MillipedeModel.Create(prepared);
+        return new BatchedMillipedeWorker(new Worker(model, LikelihoodKernels.Create(kind)), model, kind);
     }
 
     private sealed class Worker(MillipedeModel model, ILikelihoodKernel kernel) : IRecoWorker

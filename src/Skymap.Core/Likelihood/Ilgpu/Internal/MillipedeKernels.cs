@@ -120,4 +120,49 @@ internal static class MillipedeKernels
 
         energies[index] = den > 0 ? energies[index] * num / den : 0.0;
     }
+    /// <summary>
+    /// The gradient of the llh in the energies, from the μ of the last <see cref="Llh"/>:
+    /// g[b, s] = Σ_j B[b, j, s]·(1 − k_j/μ_j). Index: b·m + s.
+    /// </summary>
+    public static void Gradient(Index1D index, ArrayView<double> doms, int n, int m, ArrayView<double> response, ArrayView<double> mu, ArrayView<double> gradient)
+    {
+        var s = (int)(index % m);
+        var b = (int)(index / m);
+        var sum = 0.0;
+        for (var j = 0; j < n; j++)
+        {
+            var bjs = response[((long)b * n * m) + ((long)j * m) + s];
+            sum += bjs * (1.0 - (doms[(4 * n) + j] / mu[((long)b * n) + j]));
+        }
+
+        gradient[index] = sum;
+    }
+
+    /// <summary>
+    /// The Hessian of the llh restricted to a set of sources, from the μ of the last <see cref="Llh"/>:
+    /// H[b, a, c] = Σ_hit j B[b, j, f_a]·B[b, j, f_c]·k_j/μ_j², f = free[b·p + ·] (−1: padding, H = 0).
+    /// Only hit DOMs contribute (k = 0 elsewhere); <paramref name="hits"/> lists them. Index: (b·p + a)·p + c.
+    /// </summary>
+    public static void Hessian(Index1D index, ArrayView<double> doms, int n, int m, ArrayView<int> hits, int hitCount, ArrayView<double> response, ArrayView<double> mu, ArrayView<int> free, int p, ArrayView<double> hessian)
+    {
+        var c = (int)(index % p);
+        var rest = index / p;
+        var a = (int)(rest % p);
+        var b = (int)(rest / p);
+        var fa = free[((long)b * p) + a];
+        var fc = free[((long)b * p) + c];
+        var sum = 0.0;
+        if (fa >= 0 && fc >= 0)
+        {
+            for (var h = 0; h < hitCount; h++)
+            {
+                var j = hits[h];
+                var row = ((long)b * n * m) + ((long)j * m);
+                var u = mu[((long)b * n) + j];
+                sum += response[row + fa] * response[row + fc] * doms[(4 * n) + j] / (u * u);
+            }
+        }
+
+        hessian[index] = sum;
+    }
 }
