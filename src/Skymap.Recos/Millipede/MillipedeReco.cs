@@ -12,7 +12,7 @@ namespace Skymap.Recos;
 /// fixed by the pixel; the two transverse coordinates of the track are fitted with Nelder–Mead (steps 20 m, spread
 /// &lt; 1e-4 or 1000 evaluations), the cascade energies (one per 5 m) profiled inside every evaluation. Reports
 /// E_tot, E_in (sources inside the instrumented volume) and energy = E_tot. Settings: <c>time_window</c> (ns) and
-/// <c>kernel</c> (auto|scalar|simd).
+/// <c>kernel</c> (auto|scalar|simd|ilgpu|ilgpu-cpu; the ILGPU ones fit batches in lockstep, see <see cref="BatchedMillipedeWorker"/>).
 /// </summary>
 [RecoAlgorithm("millipede")]
 public sealed class MillipedeReco : IRecoAlgorithm

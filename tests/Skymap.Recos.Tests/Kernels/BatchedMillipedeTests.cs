@@ -110,10 +110,8 @@ public class BatchedMillipedeTests(ITestOutputHelper output)
                 CultureInfo.InvariantCulture,
                 $"request {i}: cpu llh {cpu.Llh:R} E {cpu.RecoLossesTotal:G6} at {cpu.Position}; lockstep llh {gpu.Llh:R} E {gpu.RecoLossesTotal:G6} at {gpu.Position} ({worker.LastEvaluations[i]} evaluations)"));
 
-            // The lockstep profile is the exact optimum; PoissonNnls may stop above it (by up to 1.47 measured on this
-            // event), so the lockstep minimum may be lower, never noticeably higher.
-            Assert.True(gpu.Llh <= cpu.Llh + 0.01, $"request {i}: lockstep {gpu.Llh:R} above CPU {cpu.Llh:R}");
-            Assert.True(cpu.Llh - gpu.Llh <= 2.0, $"request {i}: lockstep {gpu.Llh:R} far below CPU {cpu.Llh:R}");
+            // Both profiles are within 1e-3 of the optimum (PHYSICS.md §4); the two fits' paths differ by that noise.
+            Assert.True(Math.Abs(gpu.Llh - cpu.Llh) <= 0.01, $"request {i}: lockstep {gpu.Llh:R} vs CPU {cpu.Llh:R}");
             Assert.True((gpu.Position - cpu.Position).Length < 5.0, $"request {i}: positions {gpu.Position} vs {cpu.Position}");
             worst = Math.Max(worst, Math.Abs(gpu.Llh - cpu.Llh));
         }
@@ -124,7 +122,7 @@ public class BatchedMillipedeTests(ITestOutputHelper output)
     [Theory]
     [InlineData("track-100tev", 12.0, -7.0)]
     [InlineData("track-10tev", 12.0, -7.0)]
-    [InlineData("track-10tev", 0.0, 0.0)] // The true track, where PoissonNnls stops 1.47 above the optimum.
+    [InlineData("track-10tev", 0.0, 0.0)] // The true track, where PoissonNnls once stopped 1.47 above the optimum.
     public void The_profile_at_a_fixed_track_is_the_optimum(string name, double dx, double dy)
     {
         var prepared = name == "track-100tev" ? Track100.Value : Track10.Value;
@@ -168,13 +166,10 @@ public class BatchedMillipedeTests(ITestOutputHelper output)
             Assert.True(worstZero > -1e-6, $"{label}: ∂llh/∂E = {worstZero:G3} at a zero energy");
         }
 
-        if (name == "track-100tev")
-        {
-            // Where PoissonNnls converges, the two optima agree (two-sided).
-            var llh = new double[1];
-            worker.Profile([track], (double[])uniform.Clone(), llh);
-            Assert.True(Math.Abs(llh[0] - nnls) <= 1e-3, $"profile {llh[0]:R} vs PoissonNnls {nnls:R}");
-        }
+        // The two optima agree (two-sided).
+        var fromUniform = new double[1];
+        worker.Profile([track], (double[])uniform.Clone(), fromUniform);
+        Assert.True(Math.Abs(fromUniform[0] - nnls) <= 1e-3, $"profile {fromUniform[0]:R} vs PoissonNnls {nnls:R}");
     }
 
     [Fact]
