@@ -64,51 +64,14 @@ internal sealed class BatchedPandelWorker : IBatchRecoWorker
     public IReadOnlyList<RecoBatchItem> FitBatch(IReadOnlyList<PixelVariation> requests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        var items = new RecoBatchItem[requests.Count];
         if (!Lockstep)
         {
-            for (var i = 0; i < items.Length; i++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                try
-                {
-                    items[i] = new RecoBatchItem(_single.Fit(requests[i], cancellationToken), null);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    items[i] = new RecoBatchItem(null, e);
-                }
-            }
-
-            return items;
+            return LockstepBatch.OneByOne(_single, requests, cancellationToken);
         }
 
         // One fit per seed (main, and fallback when given); a request's result is its better fit.
-        var fits = new List<LockstepFit>(requests.Count * 2);
-        for (var i = 0; i < items.Length; i++)
-        {
-            var r = requests[i];
-            if (r is null)
-            {
-                items[i] = new RecoBatchItem(null, new ArgumentNullException(nameof(requests), "a request of the batch is null"));
-                continue;
-            }
-
-            var bad = BadSeed(r.Seed) ?? (r.FallbackSeed is { } f ? BadSeed(f) : null);
-            if (bad is not null)
-            {
-                items[i] = new RecoBatchItem(null, new ArgumentException(bad));
-                continue;
-            }
-
-            var d = r.Direction.Travel;
-            fits.Add(new LockstepFit(i, d, r.Seed, _options));
-            if (r.FallbackSeed is { } fallback)
-            {
-                fits.Add(new LockstepFit(i, d, fallback, _options));
-            }
-        }
-
+        var items = new RecoBatchItem[requests.Count];
+        var fits = LockstepBatch.PlanFits(requests, items, BadSeed, (i, d, seed) => new LockstepFit(i, d, seed, _options));
         Run(fits, cancellationToken);
 
         foreach (var group in fits.GroupBy(f => f.Request))
