@@ -362,7 +362,9 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
                 gpu.Llh(energies, llh);
                 gpu.Gradient(g);
 
-                // Candidate sets: positive energies and those whose gradient asks to enter.
+                // Candidate sets: positive energies and those whose gradient asks to enter (track k's at k·m, then
+                // padded with −1 to the widest set p for the Hessian launch).
+                Grow(ref w.Candidates, total);
                 var p = 1;
                 for (var k = 0; k < n; k++)
                 {
@@ -371,7 +373,10 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
                     {
                         for (var s = 0; s < tracks[k].Count; s++)
                         {
-                            count += energies[(k * m) + s] > 0 || g[(k * m) + s] < 0 ? 1 : 0;
+                            if (energies[(k * m) + s] > 0 || g[(k * m) + s] < 0)
+                            {
+                                w.Candidates[(k * m) + count++] = s;
+                            }
                         }
                     }
 
@@ -385,19 +390,7 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
                 {
                     var row = w.Free.AsSpan(k * p, p);
                     row.Fill(-1);
-                    if (state[k] == State.Done)
-                    {
-                        continue;
-                    }
-
-                    var a = 0;
-                    for (var s = 0; s < tracks[k].Count; s++)
-                    {
-                        if (energies[(k * m) + s] > 0 || g[(k * m) + s] < 0)
-                        {
-                            row[a++] = s;
-                        }
-                    }
+                    w.Candidates.AsSpan(k * m, w.FreeCount[k]).CopyTo(row);
                 }
 
                 gpu.Hessian(w.Free, p, w.H);
@@ -709,6 +702,7 @@ internal sealed class BatchedMillipedeWorker : IBatchRecoWorker
             public double[] Ft = [];
             public double[] Slope = [];
             public double[] H = [];
+            public int[] Candidates = [];
             public int[] Free = [];
             public int[] FreeCount = [];
             public List<QpScratch> Qp = [];

@@ -72,9 +72,6 @@ internal sealed class PoissonNnls
     /// <summary>Gradient passes (variable additions tried) of the last <see cref="Solve"/>.</summary>
     public int GradientPasses { get; private set; }
 
-    /// <summary>Model solves of the last <see cref="Solve"/> that had to restart from the empty set.</summary>
-    public int ModelRestarts { get; private set; }
-
     /// <summary>Active-set changes of the last <see cref="Solve"/>.</summary>
     public int ActiveSetChanges { get; private set; }
 
@@ -197,7 +194,6 @@ internal sealed class PoissonNnls
         Iterations = 0;
         ActiveSetChanges = 0;
         GradientPasses = 0;
-        ModelRestarts = 0;
         var seedFromStart = startSupportIsGuess;
         var ySupportValid = false;
         for (var it = 0; it < MaxNewton; it++)
@@ -229,7 +225,6 @@ internal sealed class PoissonNnls
                 // guessed support ended short of it (a variable rejected as numerically dependent can cut it off, as on
                 // builtin:track-10tev at its true track: 1.47 above the optimum). Search again from the empty set.
                 (gp, predicted) = SolveModelFrom(e, false, false);
-                ModelRestarts++;
             }
 
             ySupportValid = true;

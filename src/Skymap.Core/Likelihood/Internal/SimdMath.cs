@@ -18,7 +18,7 @@ internal static class SimdMath
 
     /// <summary>
     /// Lower clamp for exp arguments where the result only matters next to much larger terms (e^−700 ≈ 1e-304):
-    /// keeps the BCL's vector exp off its per-lane scalar path for −∞ and deep-underflow lanes.
+    /// keeps <see cref="Exp{T}"/> on its inlined path (|x| ≤ 708) for −∞ and deep-underflow lanes.
     /// </summary>
     public const double MinExpArgument = -700.0;
 

@@ -190,9 +190,9 @@ internal static class SimdPandel
             }
         }
 
-        // Arguments of exp and log are kept inside the range where the BCL's vector routines stay on their vector
-        // path: exp(−∞) (t ≤ 0 outside the patch: a quarter of the DOMs of a typical fit) or a log of 0 sends the
-        // whole vector to a per-lane scalar fallback, which cost ≈ 30 % of the MPE kernel's time. e^−700·invR and
+        // Arguments of exp and log are kept inside the range where SimdMath's inlined routines apply: exp(−∞) (t ≤ 0
+        // outside the patch: a quarter of the DOMs of a typical fit) or a log of 0 sends the whole vector to the BCL's
+        // routine, whose own per-lane scalar fallback for them cost ≈ 30 % of the MPE kernel's time. e^−700·invR and
         // the patch's ln(1e-300) are ≪ ν, so −ln(L + ν) is unchanged.
         var likelihood = SimdMath.Exp(T.Max(lnLPrime, T.Create(SimdMath.MinExpArgument))) * invR;
 
